@@ -1,0 +1,38 @@
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'wxt';
+
+// Tests pre-grant their local servers' origins here: headless Chromium cannot answer a permission
+// prompt. Release builds never set it.
+const extraHostPermissions = (process.env.EXTRA_HOST_PERMISSIONS ?? '')
+  .split(',')
+  .map((origin) => origin.trim())
+  .filter(Boolean)
+  .map((origin) => `${origin.replace(/\/+$/, '')}/*`);
+
+export default defineConfig({
+  srcDir: '.',
+  modules: [],
+  // Explicit imports everywhere: a reader sees where every name comes from.
+  imports: false,
+  manifest: {
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    permissions: ['storage'],
+    host_permissions: [
+      'https://huggingface.co/*',
+      // /resolve/ answers with a redirect to these CDN hosts, which serve the GGUF header bytes.
+      'https://*.hf.co/*',
+      'https://*.huggingface.co/*',
+      ...extraHostPermissions,
+    ],
+    // A GPUStack server is asked for when the user sets it, never granted at install.
+    optional_host_permissions: ['http://*/*', 'https://*/*'],
+    browser_specific_settings: {
+      gecko: { id: 'gpustack-check@gpustack-check.dev', strict_min_version: '128.0' },
+    },
+  },
+  vite: () => ({
+    plugins: [preact()],
+  }),
+});

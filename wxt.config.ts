@@ -14,7 +14,7 @@ export default defineConfig({
   modules: [],
   // Explicit imports everywhere: a reader sees where every name comes from.
   imports: false,
-  manifest: {
+  manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
@@ -28,10 +28,19 @@ export default defineConfig({
     ],
     // A GPUStack server is asked for when the user sets it, never granted at install.
     optional_host_permissions: ['http://*/*', 'https://*/*'],
-    browser_specific_settings: {
-      gecko: { id: 'gpustack-check@gpustack-check.dev', strict_min_version: '128.0' },
-    },
-  },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'gpustack-check@gpustack-check.dev',
+              strict_min_version: '142.0',
+              // The extension collects nothing: it only asks huggingface.co and the user's own server.
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : {}),
+  }),
   vite: () => ({
     plugins: [preact()],
   }),

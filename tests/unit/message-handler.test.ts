@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { createCache } from '../../utils/cache';
+import { CheckService } from '../../utils/check/check-service';
+import { HubClient } from '../../utils/huggingface/client';
+import { createMessageHandler } from '../../utils/messaging/handler';
+import { parseRequest } from '../../utils/messaging/messages';
+import { HF_BUCKETS } from '../../utils/scheduler/buckets';
+import { Scheduler } from '../../utils/scheduler/scheduler';
+
+const SHA = 'a'.repeat(40);
+const REPO = 'owner/model-GGUF';
+
+function setup() {
+  const calls: string[] = [];
+  const fetchImpl = (async (input: RequestInfo | URL) => {
+    calls.push(String(input));
+    const body = { id: REPO, sha: SHA, siblings: [{ rfilename: 'm-Q4_K_M.gguf', size: 4_000_000_000 }] };
+    return new Response(JSON.stringify(body), { status: 200 });
+  }) as typeof fetch;
+  const scheduler = new Scheduler({ buckets: HF_BUCKETS, fetch: fetchImpl });
+  const cache = createCache({ dbName: `test-${Math.random()}` });
+  const checks = new CheckService({ hub: new HubClient({ scheduler, cache }), cache });
+  const handler = createMessageHandler({
+    checks,
+    extensionId: fakeBrowser.runtime.id,
+    extensionOrigin: fakeBrowser.runtime.getURL('/'),
+  });
+  const contentScript = { id: fakeBrowser.runtime.id, tab: { id: 7 } as never, url: 'https://huggingface.co/x' };
+  const ask = (message: unknown, sender: object = contentScript) =>
+    handler.listener(message, sender as never) as Promise<{ ok: boolean; error?: { code: string } }>;
+  return { ask, calls, handler };
+}
+
+const good = { type: 'check', repo: REPO, revision: 'main', file: 'm-Q4_K_M.gguf' };
+
+describe('message protocol', () => {
+  it('answers malformed and unknown messages with an error reply, then still serves good ones', async () => {
+    const { ask } = setup();
+    const bad = [
+      null,
+      42,
+      'check',
+      [],
+      {},
+      { type: 'nope', repo: REPO, revision: 'main' },
+      { type: 'check', repo: '../../etc', revision: 'main', file: 'x.gguf' },
+      { type: 'check', repo: REPO, revision: 'main' },
+      { type: 'check', repo: REPO, revision: 'main', file: 'x.gguf', priority: 'now!' },
+      { type: 'check', repo: REPO, revision: 'main', file: 'x.gguf', commit: 'zz' },
+      { type: 'cached', repo: REPO, revision: 'main', files: [1, 2] },
+      { type: 'check', repo: REPO, revision: 'main', file: 'x'.repeat(5000) },
+    ];
+    for (const message of bad) {
+      const reply = await ask(message);
+      expect(reply.ok).toBe(false);
+      expect(reply.error?.code).toBe('bad-message');
+    }
+    const reply = await ask(good);
+    expect(reply).toMatchObject({ ok: true, value: { commit: SHA, sizeBytes: 4_000_000_000, engine: 'builtin' } });
+  });
+
+  it('answers only this extension', async () => {
+    const { ask, calls } = setup();
+    expect(await ask(good, { id: 'another-extension', url: 'https://huggingface.co/x' })).toMatchObject({ ok: false });
+    expect(await ask(good, { id: fakeBrowser.runtime.id, url: 'https://evil.example/' })).toMatchObject({ ok: false });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('works through runtime messaging with both reply conventions', async () => {
+    const { handler } = setup();
+    let viaCallback: unknown;
+    const returned = handler.listener(good, { id: fakeBrowser.runtime.id, url: 'https://huggingface.co/' } as never, (r) => {
+      viaCallback = r;
+    });
+    expect(returned).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(viaCallback).toMatchObject({ ok: true });
+  });
+
+  it('keeps only known fields of a request', () => {
+    expect(parseRequest({ ...good, extra: '<script>' })).toEqual(good);
+  });
+});

@@ -1,0 +1,90 @@
+// Answers "check this file": resolves the commit and the file's shards from one model-info request,
+// runs the engine, and caches the answer under a key that names everything it depends on.
+
+import { type Cache, TTL } from '../cache';
+import { CheckError } from '../errors';
+import type { CallOptions, HubClient, ModelInfo } from '../huggingface/client';
+import type { CachedRequest, CheckRequest } from '../messaging/messages';
+import { classifyGgufPath, shardPaths } from '../page/gguf-names';
+import type { CheckResult } from '../result';
+
+/** Bumped when the engine's answers change meaning, so older cached answers are not served. */
+const ENGINE_VERSION = 'builtin-1';
+
+export interface CheckServiceOptions {
+  hub: HubClient;
+  cache: Cache;
+  now?: () => number;
+}
+
+export class CheckService {
+  private readonly running = new Map<string, Promise<CheckResult>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: CheckServiceOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async check(request: CheckRequest, call: CallOptions = {}): Promise<CheckResult> {
+    const { hub, cache } = this.options;
+    const info = await hub.modelInfo(request.repo, request.commit ?? request.revision, call);
+    const key = resultKey(request.repo, info.commit, request.file);
+    if (!request.force) {
+      const cached = await cache.get<CheckResult>(key);
+      if (cached) return { ...cached, revision: request.revision };
+    }
+    // The same check asked twice (two tabs, a double click) runs once.
+    let run = this.running.get(key);
+    if (!run) {
+      run = this.evaluate(request, info).finally(() => this.running.delete(key));
+      this.running.set(key, run);
+    }
+    const result = await run;
+    await cache.set(key, result, TTL.commit);
+    return { ...result, revision: request.revision };
+  }
+
+  /** Answers already cached for these files; never a network request. */
+  async cached(request: CachedRequest): Promise<Record<string, CheckResult>> {
+    const { cache } = this.options;
+    const commit =
+      request.commit ??
+      (await cache.get<ModelInfo>(`model-info:${request.repo}@${request.revision}`))?.commit;
+    if (!commit) return {};
+    const found: Record<string, CheckResult> = {};
+    for (const file of request.files) {
+      const result = await cache.get<CheckResult>(resultKey(request.repo, commit, file));
+      if (result) found[file] = { ...result, revision: request.revision };
+    }
+    return found;
+  }
+
+  private async evaluate(request: CheckRequest, info: ModelInfo): Promise<CheckResult> {
+    const kind = classifyGgufPath(request.file).kind;
+    if (kind !== 'model' && kind !== 'shard') {
+      throw new CheckError('bad-message', `${request.file} is not a GGUF model file.`);
+    }
+    const sizes = new Map(info.files.map((f) => [f.path, f.size]));
+    const paths = kind === 'shard' ? shardPaths(request.file) : [request.file];
+    const missing = paths.filter((p) => !sizes.has(p));
+    if (missing.length > 0) {
+      throw new CheckError('not-found', `${missing[0]} is not in ${request.repo} at this revision.`);
+    }
+    const sizeBytes = paths.reduce((sum, p) => sum + Math.max(0, sizes.get(p) ?? 0), 0);
+    return {
+      engine: 'builtin',
+      repo: request.repo,
+      revision: request.revision,
+      commit: info.commit,
+      file: request.file,
+      sizeBytes,
+      shards: paths.length,
+      messages: [],
+      checkedAt: this.now(),
+    };
+  }
+}
+
+function resultKey(repo: string, commit: string, file: string): string {
+  return `result:${ENGINE_VERSION}:${repo}@${commit}:${file}`;
+}

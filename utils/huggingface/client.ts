@@ -1,0 +1,159 @@
+// Hugging Face Hub calls, all through the scheduler: model info (commit + every file's size in one
+// api request) and Range reads of file bytes through /resolve/.
+
+import { type Cache, TTL } from '../cache';
+import { CheckError } from '../errors';
+import type { Priority } from '../result';
+import { HF_API, HF_RESOLVERS } from '../scheduler/buckets';
+import type { FetchedResponse, Scheduler } from '../scheduler/scheduler';
+import { apiModelUrl, resolveUrl } from './urls';
+
+export interface RepoFile {
+  path: string;
+  size: number;
+}
+
+export interface ModelInfo {
+  id: string;
+  commit: string;
+  gated: boolean;
+  files: RepoFile[];
+}
+
+export interface CallOptions {
+  priority?: Priority;
+  signal?: AbortSignal;
+}
+
+export interface HubClientOptions {
+  scheduler: Scheduler;
+  cache: Cache;
+  endpoint?: string;
+  /** Read at call time, so a token saved in options applies at once. */
+  token?: () => Promise<string | undefined>;
+}
+
+interface RawModelInfo {
+  id?: unknown;
+  sha?: unknown;
+  gated?: unknown;
+  siblings?: Array<{ rfilename?: unknown; size?: unknown; lfs?: { size?: unknown } }>;
+}
+
+export class HubClient {
+  readonly endpoint: string;
+
+  constructor(private readonly options: HubClientOptions) {
+    this.endpoint = (options.endpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
+  }
+
+  /** Commit and every file's size of `repo` at `revision`: one api request, then cached. */
+  async modelInfo(repo: string, revision: string, call: CallOptions = {}): Promise<ModelInfo> {
+    const { cache } = this.options;
+    const branchKey = `model-info:${repo}@${revision}`;
+    const cached = await cache.get<ModelInfo>(branchKey);
+    if (cached) return cached;
+    const response = await this.get(HF_API, apiModelUrl(this.endpoint, repo, revision), call);
+    const info = parseModelInfo(repo, await this.json<RawModelInfo>(response, repo));
+    // A commit never changes; a branch moves, so its lookup lives briefly.
+    await cache.set(branchKey, info, revision === info.commit ? TTL.commit : TTL.short);
+    if (revision !== info.commit) await cache.set(`model-info:${repo}@${info.commit}`, info, TTL.commit);
+    return info;
+  }
+
+  /** Bytes [start, end] of a file, read through /resolve/ (a 302 to the CDN, followed). */
+  async readRange(
+    repo: string,
+    commit: string,
+    path: string,
+    start: number,
+    end: number,
+    call: CallOptions = {},
+  ) {
+    const response = await this.get(HF_RESOLVERS, resolveUrl(this.endpoint, repo, commit, path), call, {
+      Range: `bytes=${start}-${end}`,
+      maxBytes: end - start + 1,
+    });
+    if (response.status !== 206 && response.status !== 200) throw this.failure(response, repo);
+    return response;
+  }
+
+  private async get(
+    bucket: string,
+    url: string,
+    call: CallOptions,
+    extra: { Range?: string; maxBytes?: number } = {},
+  ): Promise<FetchedResponse> {
+    const token = await this.options.token?.();
+    const headers: Record<string, string> = {};
+    if (extra.Range) headers.Range = extra.Range;
+    if (token) headers.Authorization = `Bearer ${token}`;
+    return this.options.scheduler.request({
+      bucket,
+      url,
+      headers,
+      priority: call.priority,
+      signal: call.signal,
+      maxBytes: extra.maxBytes,
+    });
+  }
+
+  private async json<T>(response: FetchedResponse, repo: string): Promise<T> {
+    if (!response.ok) throw this.failure(response, repo);
+    try {
+      return JSON.parse(new TextDecoder().decode(response.body)) as T;
+    } catch {
+      throw new CheckError('upstream', 'Hugging Face answered with something that is not JSON.', true);
+    }
+  }
+
+  private failure(response: FetchedResponse, repo: string): CheckError {
+    switch (response.status) {
+      case 401:
+      case 404:
+        return new CheckError(
+          'not-found',
+          `Hugging Face does not show ${repo} to this browser: it does not exist, or it is private or gated (add a token in options).`,
+        );
+      case 403:
+        return new CheckError(
+          'unauthorized',
+          `Access to ${repo} is restricted: accept its licence on Hugging Face.`,
+        );
+      case 429:
+        return new CheckError(
+          'rate-limited',
+          'Hugging Face is rate limiting; try again in a few minutes.',
+          true,
+        );
+      default:
+        return new CheckError(
+          'upstream',
+          `Hugging Face answered HTTP ${response.status}.`,
+          response.status >= 500,
+        );
+    }
+  }
+}
+
+function parseModelInfo(repo: string, raw: RawModelInfo): ModelInfo {
+  if (typeof raw.sha !== 'string' || !Array.isArray(raw.siblings)) {
+    throw new CheckError(
+      'upstream',
+      'Hugging Face sent model information without a commit or file list.',
+      true,
+    );
+  }
+  const files: RepoFile[] = [];
+  for (const sibling of raw.siblings) {
+    if (typeof sibling?.rfilename !== 'string') continue;
+    const size = typeof sibling.size === 'number' ? sibling.size : Number(sibling.lfs?.size ?? Number.NaN);
+    files.push({ path: sibling.rfilename, size: Number.isFinite(size) ? size : -1 });
+  }
+  return {
+    id: typeof raw.id === 'string' ? raw.id : repo,
+    commit: raw.sha,
+    gated: Boolean(raw.gated),
+    files,
+  };
+}

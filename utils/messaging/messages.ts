@@ -1,0 +1,113 @@
+// Every message between the extension's pages / content scripts and the background worker, with its
+// reply. The worker validates each incoming message with `parseRequest`: anything unknown or
+// malformed gets an error reply instead of an exception that would break the listener.
+
+import type { CheckResult, Priority } from '../result';
+
+/** A request to check one GGUF model file (the first shard of a split model). */
+export interface CheckRequest {
+  type: 'check';
+  repo: string;
+  revision: string;
+  file: string;
+  /** The commit the page shows, when it has one: saves a revision lookup. */
+  commit?: string;
+  priority?: Priority;
+  /** Skip the cache and ask again. */
+  force?: boolean;
+}
+
+/** Results already known for these files, from the cache only: never a network request. */
+export interface CachedRequest {
+  type: 'cached';
+  repo: string;
+  revision: string;
+  commit?: string;
+  files: string[];
+}
+
+export type Request = CheckRequest | CachedRequest;
+
+export interface ReplyError {
+  code: ErrorCode;
+  message: string;
+  /** Asking again later may succeed (rate limit, network, a stopped worker). */
+  retryable: boolean;
+}
+
+export type ErrorCode =
+  | 'bad-message'
+  | 'not-found'
+  | 'unauthorized'
+  | 'rate-limited'
+  | 'network'
+  | 'upstream'
+  | 'cancelled'
+  | 'internal';
+
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: ReplyError };
+
+export interface Replies {
+  check: CheckResult;
+  cached: Record<string, CheckResult>;
+}
+
+export type ReplyFor<R extends Request> = Reply<Replies[R['type']]>;
+
+const REPO_ID = /^[\w.-]+\/[\w.-]+$/;
+const PRIORITIES: readonly Priority[] = ['click', 'popup', 'bulk'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isText(value: unknown, max = 1024): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= max;
+}
+
+function isCommit(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{40}$/.test(value);
+}
+
+/** Returns the request when `raw` is a well-formed one, else a sentence saying what is wrong. */
+export function parseRequest(raw: unknown): Request | string {
+  if (!isRecord(raw)) return 'A message must be an object.';
+  const { repo, revision, commit } = raw;
+  if (!isText(repo, 200) || !REPO_ID.test(repo)) return 'The message names no valid repository.';
+  if (!isText(revision, 256)) return 'The message names no revision.';
+  if (commit !== undefined && !isCommit(commit)) return 'The commit must be 40 hex digits.';
+  switch (raw.type) {
+    case 'check': {
+      const { file, priority, force } = raw;
+      if (!isText(file)) return 'The message names no file.';
+      if (priority !== undefined && !PRIORITIES.includes(priority as Priority)) return 'Unknown priority.';
+      if (force !== undefined && typeof force !== 'boolean') return '`force` must be a boolean.';
+      return {
+        type: 'check',
+        repo,
+        revision,
+        file,
+        ...(commit ? { commit } : {}),
+        ...(priority ? { priority: priority as Priority } : {}),
+        ...(force ? { force } : {}),
+      };
+    }
+    case 'cached': {
+      const { files } = raw;
+      if (!Array.isArray(files) || files.length > 2000 || !files.every((f) => isText(f))) {
+        return 'The message names no valid file list.';
+      }
+      return { type: 'cached', repo, revision, ...(commit ? { commit } : {}), files: files as string[] };
+    }
+    default:
+      return 'Unknown message type.';
+  }
+}
+
+export function failure(
+  code: ErrorCode,
+  message: string,
+  retryable = false,
+): { ok: false; error: ReplyError } {
+  return { ok: false, error: { code, message, retryable } };
+}

@@ -1,0 +1,103 @@
+// How many requests one bucket may still send, and when the next one may go.
+//
+// Two rules, both must allow a send:
+// - our own log: at most `quota` sends in any `window`. A sliding log keeps a server's fixed window,
+//   whatever its alignment, from ever seeing more than the quota from us. It is all we know for
+//   /resolve/, whose 302 hides its rate-limit headers from fetch.
+// - the server's word: `RateLimit: r=..;t=..` on a response says how many are left in its window
+//   (other consumers, like the user's own browsing, included) and when it resets.
+// A 429 pauses the bucket until the reset the server names.
+
+import type { RateLimitInfo } from './rate-limit-headers';
+
+export interface BudgetConfig {
+  quota: number;
+  windowMs: number;
+}
+
+export interface BudgetState {
+  quota: number;
+  windowMs: number;
+  /** Send times within the last window, oldest first. */
+  sends: number[];
+  /** The server's last word, counted down by our sends since. */
+  server: { remaining: number; resetAt: number } | null;
+  pausedUntil: number;
+}
+
+/** Slack after a reset the server announced in whole seconds, so we never arrive just before it. */
+const RESET_MARGIN_MS = 250;
+
+export class Budget {
+  private state: BudgetState;
+
+  constructor(config: BudgetConfig, saved?: BudgetState) {
+    this.state = saved ? structuredClone(saved) : { ...config, sends: [], server: null, pausedUntil: 0 };
+  }
+
+  snapshot(): BudgetState {
+    return structuredClone(this.state);
+  }
+
+  /** The earliest time (ms) a request may be sent; `now` or earlier means right away. */
+  nextSendAt(now: number): number {
+    const { quota, windowMs, sends, server, pausedUntil } = this.state;
+    this.forget(now);
+    let at = Math.max(now, pausedUntil);
+    if (sends.length >= quota) at = Math.max(at, (sends[sends.length - quota] ?? 0) + windowMs);
+    if (server && server.remaining <= 0 && at < server.resetAt) at = server.resetAt;
+    return at;
+  }
+
+  /** Requests left before the budget makes anyone wait. */
+  remaining(now: number): number {
+    this.forget(now);
+    const own = this.state.quota - this.state.sends.length;
+    const server = this.state.server;
+    return Math.max(0, server ? Math.min(own, server.remaining) : own);
+  }
+
+  get quota(): number {
+    return this.state.quota;
+  }
+
+  get pausedUntil(): number {
+    return this.state.pausedUntil;
+  }
+
+  recordSend(now: number): void {
+    this.state.sends.push(now);
+    if (this.state.server) this.state.server.remaining -= 1;
+  }
+
+  /**
+   * Learns from a response's headers. `inFlight` is how many of our other requests are still
+   * travelling: the server may not have counted them yet, so they come off what it says is left.
+   */
+  learn(info: RateLimitInfo, now: number, inFlight: number): void {
+    if (info.quota !== undefined && info.quota > 0) this.state.quota = info.quota;
+    if (info.windowSeconds !== undefined && info.windowSeconds > 0)
+      this.state.windowMs = info.windowSeconds * 1000;
+    if (info.remaining !== undefined && info.resetSeconds !== undefined) {
+      this.state.server = {
+        remaining: info.remaining - inFlight,
+        resetAt: now + info.resetSeconds * 1000 + RESET_MARGIN_MS,
+      };
+    }
+  }
+
+  /** A 429: nothing more goes out until `until`. */
+  pause(until: number): void {
+    this.state.pausedUntil = Math.max(this.state.pausedUntil, until);
+    if (this.state.server) this.state.server.remaining = 0;
+  }
+
+  private forget(now: number): void {
+    const { sends, windowMs, server } = this.state;
+    let drop = 0;
+    while (drop < sends.length && (sends[drop] ?? 0) + windowMs <= now) drop += 1;
+    if (drop > 0) sends.splice(0, drop);
+    // Past the reset the server's count no longer binds; its next response will tell again.
+    if (server && now >= server.resetAt) this.state.server = null;
+  }
+}

@@ -3,8 +3,18 @@ import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 // Three layers, all offline: unit (fakeBrowser + fake-indexeddb), DOM (saved Hugging Face pages in
 // happy-dom) and e2e (the built extension in Debian's Chromium against local impersonators).
+// CI asks for a JSON report per run (TEST_REPORT_DIR) to print one closing "N passed, N failed" line.
+const reportDir = process.env.TEST_REPORT_DIR;
+const reports = reportDir
+  ? {
+      reporters: ['default', 'json'],
+      outputFile: { json: `${reportDir}/vitest-${process.pid}.json` },
+    }
+  : {};
+
 export default defineConfig({
   test: {
+    ...reports,
     projects: [
       {
         plugins: [WxtVitest()],
@@ -21,7 +31,17 @@ export default defineConfig({
           name: 'dom',
           include: ['tests/dom/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
-          setupFiles: ['tests/setup/unit.ts'],
+          environmentOptions: {
+            happyDOM: {
+              settings: {
+                disableJavaScriptFileLoading: true,
+                disableCSSFileLoading: true,
+                disableIframePageLoading: true,
+                handleDisabledFileLoadingAsSuccess: true,
+              },
+            },
+          },
+          setupFiles: ['tests/setup/unit.ts', 'tests/setup/dom.ts'],
         },
       },
       {

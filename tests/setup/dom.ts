@@ -1,0 +1,14 @@
+// Saved Hugging Face pages link stylesheets, scripts and fonts on the real web. Tests make no
+// connection outside this machine: happy-dom loads no resources and any fetch it tries is refused.
+import { vi } from 'vitest';
+
+type HappyDomWindow = { happyDOM?: { settings: { fetch: { interceptor: unknown } } } };
+
+const happyDOM = (window as unknown as HappyDomWindow).happyDOM;
+if (happyDOM) {
+  happyDOM.settings.fetch.interceptor = {
+    beforeAsyncRequest: async () => new Response('', { status: 503, statusText: 'Offline in tests' }),
+    beforeSyncRequest: () => new Response('', { status: 503, statusText: 'Offline in tests' }),
+  };
+}
+vi.stubGlobal('fetch', () => Promise.reject(new Error('Tests make no network requests.')));

@@ -40,13 +40,18 @@ export function createCheckHost(
   root.append(mount);
 
   let current: ControlState = { state: 'idle' };
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  const paint = () => render(<CheckControl view={current} />, mount);
   const host: CheckHost = {
     element,
     file: target.file,
     show(view) {
       current = view;
       writeAttributes(element, view);
-      render(<CheckControl view={view} />, mount);
+      paint();
+      // A rate-limit wait counts down once a second; nothing ticks otherwise.
+      clearInterval(ticker);
+      ticker = view.state === 'waiting' ? setInterval(paint, 1000) : undefined;
     },
     view: () => current,
   };

@@ -3,6 +3,7 @@
 import { browser } from 'wxt/browser';
 import { createCache } from './cache';
 import { CheckService } from './check/check-service';
+import { ProgressBoard } from './check/progress';
 import { HubClient } from './huggingface/client';
 import { createMessageHandler } from './messaging/handler';
 import { HF_BUCKETS } from './scheduler/buckets';
@@ -14,16 +15,15 @@ export function createWorker() {
   const cache = createCache();
   const hub = new HubClient({ scheduler, cache });
   const checks = new CheckService({ hub, cache });
+  const progress = new ProgressBoard(scheduler);
   const handler = createMessageHandler({
     checks,
+    progress,
     extensionId: browser.runtime.id,
     extensionOrigin: browser.runtime.getURL('/'),
   });
 
   browser.runtime.onMessage.addListener(handler.listener);
-  browser.tabs.onRemoved.addListener((tabId) => handler.cancelTab(tabId));
-  browser.tabs.onUpdated.addListener((tabId, change) => {
-    if (change.status === 'loading' && change.url) handler.cancelTab(tabId);
-  });
+  browser.runtime.onConnect.addListener(handler.connect);
   return { scheduler, cache, hub, checks, handler };
 }

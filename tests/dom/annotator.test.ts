@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { startAnnotator } from '../../utils/content/annotator';
+import type { Channel } from '../../utils/messaging/channel';
 import type { CachedRequest, CheckRequest } from '../../utils/messaging/messages';
 import type { CheckResult } from '../../utils/result';
 
@@ -30,13 +31,12 @@ function result(file: string): CheckResult {
 
 function fakeWorker(cached: Record<string, CheckResult> = {}) {
   const sent: Array<CheckRequest | CachedRequest> = [];
-  const send = vi.fn(async (request: CheckRequest | CachedRequest) => {
-    sent.push(request);
-    if (request.type === 'cached') return { ok: true, value: cached };
-    return { ok: true, value: result(request.file) };
-    // biome-ignore lint/suspicious/noExplicitAny: the fake answers both request types
-  }) as any;
-  return { send, sent };
+  const request = vi.fn(async (req: CheckRequest | CachedRequest) => {
+    sent.push(req);
+    if (req.type === 'cached') return { ok: true, value: cached };
+    return { ok: true, value: result(req.file) };
+  });
+  return { channel: { request } as unknown as Channel, sent };
 }
 
 const hosts = (doc: Document) => [...doc.querySelectorAll<HTMLElement>('gpustack-check')];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createCache } from '../../utils/cache';
 import { CheckService } from '../../utils/check/check-service';
+import { ProgressBoard } from '../../utils/check/progress';
 import { HubClient } from '../../utils/huggingface/client';
 import { createMessageHandler } from '../../utils/messaging/handler';
 import { parseRequest } from '../../utils/messaging/messages';
@@ -23,10 +24,15 @@ function setup() {
   const checks = new CheckService({ hub: new HubClient({ scheduler, cache }), cache });
   const handler = createMessageHandler({
     checks,
+    progress: new ProgressBoard(scheduler),
     extensionId: fakeBrowser.runtime.id,
     extensionOrigin: fakeBrowser.runtime.getURL('/'),
   });
-  const contentScript = { id: fakeBrowser.runtime.id, tab: { id: 7 } as never, url: 'https://huggingface.co/x' };
+  const contentScript = {
+    id: fakeBrowser.runtime.id,
+    tab: { id: 7 } as never,
+    url: 'https://huggingface.co/x',
+  };
   const ask = (message: unknown, sender: object = contentScript) =>
     handler.listener(message, sender as never) as Promise<{ ok: boolean; error?: { code: string } }>;
   return { ask, calls, handler };
@@ -57,22 +63,33 @@ describe('message protocol', () => {
       expect(reply.error?.code).toBe('bad-message');
     }
     const reply = await ask(good);
-    expect(reply).toMatchObject({ ok: true, value: { commit: SHA, sizeBytes: 4_000_000_000, engine: 'builtin' } });
+    expect(reply).toMatchObject({
+      ok: true,
+      value: { commit: SHA, sizeBytes: 4_000_000_000, engine: 'builtin' },
+    });
   });
 
   it('answers only this extension', async () => {
     const { ask, calls } = setup();
-    expect(await ask(good, { id: 'another-extension', url: 'https://huggingface.co/x' })).toMatchObject({ ok: false });
-    expect(await ask(good, { id: fakeBrowser.runtime.id, url: 'https://evil.example/' })).toMatchObject({ ok: false });
+    expect(await ask(good, { id: 'another-extension', url: 'https://huggingface.co/x' })).toMatchObject({
+      ok: false,
+    });
+    expect(await ask(good, { id: fakeBrowser.runtime.id, url: 'https://evil.example/' })).toMatchObject({
+      ok: false,
+    });
     expect(calls).toHaveLength(0);
   });
 
   it('works through runtime messaging with both reply conventions', async () => {
     const { handler } = setup();
     let viaCallback: unknown;
-    const returned = handler.listener(good, { id: fakeBrowser.runtime.id, url: 'https://huggingface.co/' } as never, (r) => {
-      viaCallback = r;
-    });
+    const returned = handler.listener(
+      good,
+      { id: fakeBrowser.runtime.id, url: 'https://huggingface.co/' } as never,
+      (r) => {
+        viaCallback = r;
+      },
+    );
     expect(returned).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
     expect(viaCallback).toMatchObject({ ok: true });

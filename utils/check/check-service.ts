@@ -7,6 +7,8 @@ import type { CallOptions, HubClient, ModelInfo } from '../huggingface/client';
 import type { CachedRequest, CheckRequest } from '../messaging/messages';
 import { classifyGgufPath, shardPaths } from '../page/gguf-names';
 import type { CheckResult } from '../result';
+import { SingleFlight } from '../single-flight';
+import { FanTracker } from './progress';
 
 /** Bumped when the engine's answers change meaning, so older cached answers are not served. */
 const ENGINE_VERSION = 'builtin-1';
@@ -18,7 +20,8 @@ export interface CheckServiceOptions {
 }
 
 export class CheckService {
-  private readonly running = new Map<string, Promise<CheckResult>>();
+  private readonly runs = new SingleFlight<CheckResult>();
+  private readonly fans = new Map<string, FanTracker>();
   private readonly now: () => number;
 
   constructor(private readonly options: CheckServiceOptions) {
@@ -33,15 +36,36 @@ export class CheckService {
       const cached = await cache.get<CheckResult>(key);
       if (cached) return { ...cached, revision: request.revision };
     }
-    // The same check asked twice (two tabs, a double click) runs once.
-    let run = this.running.get(key);
-    if (!run) {
-      run = this.evaluate(request, info).finally(() => this.running.delete(key));
-      this.running.set(key, run);
+    // The same check asked twice (two tabs, a double click) runs once; every caller sees its progress.
+    let fan = this.fans.get(key);
+    if (!fan) {
+      fan = new FanTracker();
+      this.fans.set(key, fan);
     }
-    const result = await run;
-    await cache.set(key, result, TTL.commit);
-    return { ...result, revision: request.revision };
+    const leave = call.tracker ? fan.add(call.tracker) : () => {};
+    const shared = fan;
+    try {
+      const result = await this.runs.run(
+        key,
+        async (signal) => {
+          try {
+            const fresh = await this.evaluate(request, info, {
+              priority: call.priority,
+              signal,
+              tracker: shared,
+            });
+            await cache.set(key, fresh, TTL.commit);
+            return fresh;
+          } finally {
+            this.fans.delete(key);
+          }
+        },
+        call.signal,
+      );
+      return { ...result, revision: request.revision };
+    } finally {
+      leave();
+    }
   }
 
   /** Answers already cached for these files; never a network request. */
@@ -59,7 +83,7 @@ export class CheckService {
     return found;
   }
 
-  private async evaluate(request: CheckRequest, info: ModelInfo): Promise<CheckResult> {
+  private async evaluate(request: CheckRequest, info: ModelInfo, _call: CallOptions): Promise<CheckResult> {
     const kind = classifyGgufPath(request.file).kind;
     if (kind !== 'model' && kind !== 'shard') {
       throw new CheckError('bad-message', `${request.file} is not a GGUF model file.`);

@@ -4,12 +4,12 @@
 
 import { type CheckHost, createCheckHost, HOST_TAG } from '../../components/check-host';
 import type { ControlState } from '../../components/control-state';
-import type { CachedRequest, CheckRequest, ReplyFor } from '../messaging/messages';
+import type { Channel } from '../messaging/channel';
 import { readPageContext } from '../page/data-props';
 import { findCheckTargets } from '../page/find-targets';
 
 export interface AnnotatorDeps {
-  send<R extends CheckRequest | CachedRequest>(request: R): Promise<ReplyFor<R>>;
+  channel: Channel;
 }
 
 export interface Annotator {
@@ -34,15 +34,18 @@ export function startAnnotator(doc: Document, url: URL, deps: AnnotatorDeps): An
 
   async function check(file: string, force: boolean): Promise<void> {
     show(file, { state: 'checking' });
-    const reply = await deps.send<CheckRequest>({
-      type: 'check',
-      repo,
-      revision,
-      file,
-      ...(commit ? { commit } : {}),
-      priority: 'click',
-      ...(force ? { force } : {}),
-    });
+    const reply = await deps.channel.request(
+      {
+        type: 'check',
+        repo,
+        revision,
+        file,
+        ...(commit ? { commit } : {}),
+        priority: 'click',
+        ...(force ? { force } : {}),
+      },
+      (view) => show(file, view),
+    );
     show(file, reply.ok ? { state: 'done', result: reply.value } : { state: 'error', error: reply.error });
   }
 
@@ -72,7 +75,7 @@ export function startAnnotator(doc: Document, url: URL, deps: AnnotatorDeps): An
   async function showCached(): Promise<void> {
     const files = [...hosts.keys()];
     if (files.length === 0) return;
-    const reply = await deps.send<CachedRequest>({
+    const reply = await deps.channel.request({
       type: 'cached',
       repo,
       revision,

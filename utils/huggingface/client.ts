@@ -2,10 +2,11 @@
 // api request) and Range reads of file bytes through /resolve/.
 
 import { type Cache, TTL } from '../cache';
+import type { Tracker } from '../check/progress';
 import { CheckError } from '../errors';
 import type { Priority } from '../result';
 import { HF_API, HF_RESOLVERS } from '../scheduler/buckets';
-import type { FetchedResponse, Scheduler } from '../scheduler/scheduler';
+import type { FetchedResponse, ScheduledRequest, Scheduler } from '../scheduler/scheduler';
 import { apiModelUrl, resolveUrl } from './urls';
 
 export interface RepoFile {
@@ -23,6 +24,8 @@ export interface ModelInfo {
 export interface CallOptions {
   priority?: Priority;
   signal?: AbortSignal;
+  /** Told which request the caller waits for, so the UI can say "queued #3". */
+  tracker?: Tracker;
 }
 
 export interface HubClientOptions {
@@ -88,14 +91,20 @@ export class HubClient {
     const headers: Record<string, string> = {};
     if (extra.Range) headers.Range = extra.Range;
     if (token) headers.Authorization = `Bearer ${token}`;
-    return this.options.scheduler.request({
+    const request: ScheduledRequest = {
       bucket,
       url,
       headers,
       priority: call.priority,
       signal: call.signal,
       maxBytes: extra.maxBytes,
-    });
+    };
+    call.tracker?.set(request);
+    try {
+      return await this.options.scheduler.request(request);
+    } finally {
+      call.tracker?.set(null);
+    }
   }
 
   private async json<T>(response: FetchedResponse, repo: string): Promise<T> {

@@ -1,67 +1,102 @@
-// The worker's side of the message protocol: validates every message, answers only this
-// extension's own pages and content scripts, and ties each request to its tab so a closed or
-// reloaded tab cancels what it still waits for.
+// The worker's side of the message protocol: validates every message and answers only this
+// extension's own pages and content scripts. Two ways in:
+// - a port (content scripts, the popup): requests with progress updates; when the port closes
+//   (tab closed, navigated away, popup shut) whatever it still waited for is cancelled;
+// - runtime.sendMessage: one-shot requests.
 
 import type { Browser } from 'wxt/browser';
 import type { CheckService } from '../check/check-service';
+import type { ProgressBoard, ProgressView } from '../check/progress';
 import { toReplyError } from '../errors';
-import { failure, parseRequest, type Reply } from './messages';
+import { CHANNEL, failure, type PortMessage, parseRequest, type Reply } from './messages';
 
 type Sender = Browser.runtime.MessageSender;
+type Port = Browser.runtime.Port;
 
 export interface HandlerOptions {
   checks: CheckService;
+  progress: ProgressBoard;
   extensionId: string;
   extensionOrigin: string;
 }
 
-export function createMessageHandler({ checks, extensionId, extensionOrigin }: HandlerOptions) {
-  const byTab = new Map<number, Set<AbortController>>();
-
-  function trusted(sender: Sender): boolean {
-    if (sender.id !== extensionId) return false;
+export function createMessageHandler({ checks, progress, extensionId, extensionOrigin }: HandlerOptions) {
+  function trusted(sender: Sender | undefined): boolean {
+    if (!sender || sender.id !== extensionId) return false;
     const url = sender.url ?? sender.tab?.url ?? '';
     return url.startsWith(extensionOrigin) || url.startsWith('https://huggingface.co/');
   }
 
-  async function answer(raw: unknown, sender: Sender): Promise<Reply<unknown>> {
+  async function answer(
+    raw: unknown,
+    sender: Sender | undefined,
+    signal?: AbortSignal,
+    onProgress?: (view: ProgressView) => void,
+  ): Promise<Reply<unknown>> {
     if (!trusted(sender)) return failure('bad-message', 'Messages are taken only from this extension.');
     const request = parseRequest(raw);
     if (typeof request === 'string') return failure('bad-message', request);
-    const controller = new AbortController();
-    const tabId = sender.tab?.id;
-    if (tabId !== undefined) {
-      const set = byTab.get(tabId) ?? new Set();
-      set.add(controller);
-      byTab.set(tabId, set);
-    }
+    const watch = onProgress ? progress.watch(onProgress) : undefined;
     try {
       if (request.type === 'cached') return { ok: true, value: await checks.cached(request) };
-      const call = { priority: request.priority, signal: controller.signal };
+      const call = { priority: request.priority, signal, tracker: watch?.tracker };
       return { ok: true, value: await checks.check(request, call) };
     } catch (error) {
       return { ok: false, error: toReplyError(error) };
     } finally {
-      if (tabId !== undefined) byTab.get(tabId)?.delete(controller);
+      watch?.stop();
     }
   }
 
   return {
     /** A runtime.onMessage listener that works with both promise and sendResponse conventions. */
     listener(raw: unknown, sender: Sender, sendResponse?: (reply: unknown) => void): Promise<unknown> | true {
-      const reply = answer(raw, sender).catch((error) => ({ ok: false, error: toReplyError(error) }));
+      const reply = answer(raw, sender);
       if (typeof sendResponse === 'function') {
         void reply.then(sendResponse);
         return true;
       }
       return reply;
     },
-    /** The tab is gone or loads another page: its queued requests are no longer wanted. */
-    cancelTab(tabId: number): void {
-      for (const controller of byTab.get(tabId) ?? []) {
-        controller.abort(new DOMException('The tab closed or navigated away.', 'AbortError'));
+
+    /** A runtime.onConnect listener. */
+    connect(port: Port): void {
+      if (port.name !== CHANNEL || !trusted(port.sender)) {
+        port.disconnect();
+        return;
       }
-      byTab.delete(tabId);
+      const open = new Map<string, AbortController>();
+      const post = (message: PortMessage) => {
+        try {
+          port.postMessage(message);
+        } catch {
+          // The other side went away; its requests are being cancelled.
+        }
+      };
+      port.onMessage.addListener((message: unknown) => {
+        const { id, request } = (message ?? {}) as { id?: unknown; request?: unknown };
+        if (typeof id !== 'string' || id.length > 100 || open.has(id)) {
+          post({
+            id: String(id).slice(0, 100),
+            reply: failure('bad-message', 'A port message needs a fresh id.'),
+          });
+          return;
+        }
+        const controller = new AbortController();
+        open.set(id, controller);
+        void answer(request, port.sender, controller.signal, (progress) => post({ id, progress })).then(
+          (reply) => {
+            open.delete(id);
+            post({ id, reply });
+          },
+        );
+      });
+      port.onDisconnect.addListener(() => {
+        for (const controller of open.values()) {
+          controller.abort(new DOMException('The page or popup that asked is gone.', 'AbortError'));
+        }
+        open.clear();
+      });
     },
   };
 }

@@ -2,7 +2,11 @@
 // reply. The worker validates each incoming message with `parseRequest`: anything unknown or
 // malformed gets an error reply instead of an exception that would break the listener.
 
+import type { ProgressView } from '../check/progress';
 import type { CheckResult, Priority } from '../result';
+
+/** The port name content scripts and the popup connect with. */
+export const CHANNEL = 'gpustack-check';
 
 /** A request to check one GGUF model file (the first shard of a split model). */
 export interface CheckRequest {
@@ -53,6 +57,9 @@ export interface Replies {
 }
 
 export type ReplyFor<R extends Request> = Reply<Replies[R['type']]>;
+
+/** On a port the client sends {id, request}; the worker answers {id, progress}... then {id, reply}. */
+export type PortMessage = { id: string; progress: ProgressView } | { id: string; reply: Reply<unknown> };
 
 const REPO_ID = /^[\w.-]+\/[\w.-]+$/;
 const PRIORITIES: readonly Priority[] = ['click', 'popup', 'bulk'];

@@ -9,6 +9,7 @@
 import PQueue from 'p-queue';
 import { CheckError } from '../errors';
 import type { Priority } from '../result';
+import { SingleFlight } from '../single-flight';
 import { Budget, type BudgetConfig, type BudgetState } from './budget';
 import { parseRateLimit, parseRetryAfter } from './rate-limit-headers';
 
@@ -85,17 +86,11 @@ interface Bucket {
   slotWaiters: Array<() => void>;
 }
 
-interface Flight {
-  promise: Promise<FetchedResponse>;
-  callers: number;
-  controller: AbortController;
-}
-
 type Listener = (status: SchedulerStatus) => void;
 
 export class Scheduler {
   private readonly buckets = new Map<string, Bucket>();
-  private readonly flights = new Map<string, Flight>();
+  private readonly flights = new SingleFlight<FetchedResponse>();
   private readonly listeners = new Set<Listener>();
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
@@ -135,20 +130,10 @@ export class Scheduler {
   /** Sends a request when its bucket allows; identical concurrent requests share one upstream call. */
   async request(request: ScheduledRequest): Promise<FetchedResponse> {
     await this.ready;
-    request.signal?.throwIfAborted();
     const key = flightKey(request);
-    let flight = this.flights.get(key);
-    if (flight) {
-      // A waiting duplicate with a higher priority lifts the shared request.
-      this.raise(request.bucket, key, request.priority);
-    } else {
-      const controller = new AbortController();
-      const promise = this.run(key, request, controller.signal).finally(() => this.flights.delete(key));
-      flight = { promise, callers: 0, controller };
-      this.flights.set(key, flight);
-      promise.catch(() => {}); // Callers get the rejection; the shared promise itself is not left unhandled.
-    }
-    return this.follow(flight, request.signal);
+    // A waiting duplicate with a higher priority lifts the shared request.
+    if (this.flights.has(key)) this.raise(request.bucket, key, request.priority);
+    return this.flights.run(key, (signal) => this.run(key, request, signal), request.signal);
   }
 
   /** Where the request for `url` stands in its queue (1 = next), or null if it is not queued. */
@@ -161,6 +146,11 @@ export class Scheduler {
       if (other.rank > mine.rank || (other.rank === mine.rank && other.seq < mine.seq)) ahead += 1;
     }
     return ahead + 1;
+  }
+
+  /** When the bucket's next request waits for budget: the time it may go; else null. */
+  waitingUntil(bucket: string): number | null {
+    return this.buckets.get(bucket)?.waitingUntil ?? null;
   }
 
   status(): SchedulerStatus {
@@ -186,30 +176,6 @@ export class Scheduler {
   /** Resolves once every budget change so far is persisted. */
   flush(): Promise<void> {
     return this.saving;
-  }
-
-  private follow(flight: Flight, signal?: AbortSignal): Promise<FetchedResponse> {
-    flight.callers += 1;
-    if (!signal) return flight.promise;
-    return new Promise<FetchedResponse>((resolve, reject) => {
-      const onAbort = () => {
-        flight.callers -= 1;
-        // Nobody else waits for it: stop it, queued or travelling.
-        if (flight.callers === 0) flight.controller.abort(signal.reason);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      flight.promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
   }
 
   private bucket(name: string): Bucket {

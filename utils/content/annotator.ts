@@ -18,73 +18,81 @@ export interface Annotator {
   stop(): void;
 }
 
+interface FileRef {
+  revision: string;
+  file: string;
+}
+
+const keyOf = ({ revision, file }: FileRef) => `${revision}\n${file}`;
+
 export function startAnnotator(doc: Document, url: URL, deps: AnnotatorDeps): Annotator | null {
   const ctx = readPageContext(doc, url);
-  if (!ctx.repo || !ctx.revision || ctx.repoType !== 'model' || !ctx.isGgufRepo) return null;
+  if (!ctx.repo || ctx.repoType !== 'model' || !ctx.isGgufRepo) return null;
   const repo = ctx.repo;
-  const revision = ctx.revision;
-  const commit = ctx.commit ?? undefined;
+  // A model card's URL names no revision: its links (and the page) are the main branch.
+  const pageRevision = ctx.revision ?? 'main';
+  const commitOf = (revision: string) =>
+    revision === pageRevision && ctx.commit ? { commit: ctx.commit } : {};
   const views = new Map<string, ControlState>();
-  const hosts = new Map<string, Set<CheckHost>>();
+  const hosts = new Map<string, { ref: FileRef; hosts: Set<CheckHost> }>();
 
-  function show(file: string, view: ControlState): void {
-    views.set(file, view);
-    for (const host of hosts.get(file) ?? []) host.show(view);
+  function show(ref: FileRef, view: ControlState): void {
+    views.set(keyOf(ref), view);
+    for (const host of hosts.get(keyOf(ref))?.hosts ?? []) host.show(view);
   }
 
-  async function check(file: string, force: boolean): Promise<void> {
-    show(file, { state: 'checking' });
-    const reply = await deps.channel.request(
-      {
-        type: 'check',
-        repo,
-        revision,
-        file,
-        ...(commit ? { commit } : {}),
-        priority: 'click',
-        ...(force ? { force } : {}),
-      },
-      (view) => show(file, view),
+  async function check(ref: FileRef, force: boolean): Promise<void> {
+    show(ref, { state: 'checking' });
+    const request = { type: 'check', repo, ...ref, ...commitOf(ref.revision), priority: 'click' } as const;
+    const reply = await deps.channel.request({ ...request, ...(force ? { force } : {}) }, (view) =>
+      show(ref, view),
     );
-    show(file, reply.ok ? { state: 'done', result: reply.value } : { state: 'error', error: reply.error });
+    show(ref, reply.ok ? { state: 'done', result: reply.value } : { state: 'error', error: reply.error });
   }
 
   function scan(): number {
     let added = 0;
     for (const target of findCheckTargets(doc, ctx)) {
+      const ref = { revision: target.revision ?? pageRevision, file: target.file };
       const next = target.anchor.nextElementSibling;
       if (next?.localName === HOST_TAG && (next as HTMLElement).dataset.file === target.file) continue;
-      const host = createCheckHost(doc, { repo, revision, file: target.file }, (h) => {
-        void check(h.file, h.view().state === 'done');
+      const host = createCheckHost(doc, { repo, ...ref }, (h) => {
+        void check(ref, h.view().state === 'done');
       });
-      const known = views.get(target.file);
+      const known = views.get(keyOf(ref));
       if (known) host.show(known);
       target.anchor.after(host.element);
-      const set = hosts.get(target.file) ?? new Set();
-      set.add(host);
-      hosts.set(target.file, set);
+      const entry = hosts.get(keyOf(ref)) ?? { ref, hosts: new Set() };
+      entry.hosts.add(host);
+      hosts.set(keyOf(ref), entry);
       added += 1;
     }
     // Forget hosts the page threw away with their rows.
-    for (const set of hosts.values()) {
-      for (const host of set) if (!host.element.isConnected) set.delete(host);
+    for (const entry of hosts.values()) {
+      for (const host of entry.hosts) if (!host.element.isConnected) entry.hosts.delete(host);
     }
     return added;
   }
 
+  /** Verdicts already cached show at once, without a request to anyone. */
   async function showCached(): Promise<void> {
-    const files = [...hosts.keys()];
-    if (files.length === 0) return;
-    const reply = await deps.channel.request({
-      type: 'cached',
-      repo,
-      revision,
-      ...(commit ? { commit } : {}),
-      files,
-    });
-    if (!reply.ok) return;
-    for (const [file, result] of Object.entries(reply.value)) {
-      if (views.get(file)?.state === undefined) show(file, { state: 'done', result });
+    const byRevision = new Map<string, string[]>();
+    for (const { ref } of hosts.values()) {
+      if (views.has(keyOf(ref))) continue;
+      byRevision.set(ref.revision, [...(byRevision.get(ref.revision) ?? []), ref.file]);
+    }
+    for (const [revision, files] of byRevision) {
+      const reply = await deps.channel.request({
+        type: 'cached',
+        repo,
+        revision,
+        ...commitOf(revision),
+        files,
+      });
+      if (!reply.ok) continue;
+      for (const [file, result] of Object.entries(reply.value)) {
+        if (!views.has(keyOf({ revision, file }))) show({ revision, file }, { state: 'done', result });
+      }
     }
   }
 

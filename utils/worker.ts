@@ -4,21 +4,36 @@ import { browser } from 'wxt/browser';
 import { createCache } from './cache';
 import { CheckService } from './check/check-service';
 import { ProgressBoard } from './check/progress';
+import { CheckError } from './errors';
 import { HubClient } from './huggingface/client';
-import { createMessageHandler } from './messaging/handler';
+import { createMessageHandler, type WorkerServices } from './messaging/handler';
 import { HF_BUCKETS } from './scheduler/buckets';
 import { sessionBudgetStore } from './scheduler/budget-store';
 import { Scheduler } from './scheduler/scheduler';
+import { loadSettings } from './settings';
 
 export function createWorker() {
   const scheduler = new Scheduler({ buckets: HF_BUCKETS, store: sessionBudgetStore() });
   const cache = createCache();
-  const hub = new HubClient({ scheduler, cache });
+  const hub = new HubClient({
+    scheduler,
+    cache,
+    token: async () => (await loadSettings()).hfToken || undefined,
+  });
   const checks = new CheckService({ hub, cache });
-  const progress = new ProgressBoard(scheduler);
+  const services: WorkerServices = {
+    async testConnection() {
+      throw new CheckError('internal', 'Testing a GPUStack server is not available yet.');
+    },
+    clearCache: () => cache.clear(),
+    async hardwareSeen() {
+      return false;
+    },
+  };
   const handler = createMessageHandler({
     checks,
-    progress,
+    progress: new ProgressBoard(scheduler),
+    services,
     extensionId: browser.runtime.id,
     extensionOrigin: browser.runtime.getURL('/'),
   });

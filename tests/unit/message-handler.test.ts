@@ -25,6 +25,13 @@ function setup() {
   const handler = createMessageHandler({
     checks,
     progress: new ProgressBoard(scheduler),
+    services: {
+      testConnection: async () => {
+        throw new Error('not in this test');
+      },
+      clearCache: () => cache.clear(),
+      hardwareSeen: async () => false,
+    },
     extensionId: fakeBrowser.runtime.id,
     extensionOrigin: fakeBrowser.runtime.getURL('/'),
   });
@@ -93,6 +100,13 @@ describe('message protocol', () => {
     expect(returned).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
     expect(viaCallback).toMatchObject({ ok: true });
+  });
+
+  it('takes secret-touching requests only from extension pages', async () => {
+    const { ask } = setup();
+    expect(await ask({ type: 'clear-cache' })).toMatchObject({ ok: false, error: { code: 'bad-message' } });
+    const optionsPage = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/options.html') };
+    expect(await ask({ type: 'clear-cache' }, optionsPage)).toMatchObject({ ok: true });
   });
 
   it('keeps only known fields of a request', () => {

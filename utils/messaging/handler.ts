@@ -8,23 +8,61 @@ import type { Browser } from 'wxt/browser';
 import type { CheckService } from '../check/check-service';
 import type { ProgressBoard, ProgressView } from '../check/progress';
 import { toReplyError } from '../errors';
-import { CHANNEL, failure, type PortMessage, parseRequest, type Reply } from './messages';
+import type { CallOptions } from '../huggingface/client';
+import {
+  CHANNEL,
+  type ConnectionReport,
+  EXTENSION_PAGES_ONLY,
+  failure,
+  type PortMessage,
+  parseRequest,
+  type Reply,
+  type Request,
+  type TestConnectionRequest,
+} from './messages';
 
 type Sender = Browser.runtime.MessageSender;
 type Port = Browser.runtime.Port;
 
+/** The worker's services behind the requests that are not checks. */
+export interface WorkerServices {
+  testConnection(request: TestConnectionRequest): Promise<ConnectionReport>;
+  clearCache(): Promise<void>;
+  hardwareSeen(items: unknown[]): Promise<boolean>;
+}
+
 export interface HandlerOptions {
   checks: CheckService;
   progress: ProgressBoard;
+  services: WorkerServices;
   extensionId: string;
   extensionOrigin: string;
 }
 
-export function createMessageHandler({ checks, progress, extensionId, extensionOrigin }: HandlerOptions) {
+export function createMessageHandler(options: HandlerOptions) {
+  const { checks, progress, services, extensionId, extensionOrigin } = options;
+  const senderUrl = (sender: Sender) => sender.url ?? sender.tab?.url ?? '';
+
   function trusted(sender: Sender | undefined): boolean {
     if (!sender || sender.id !== extensionId) return false;
-    const url = sender.url ?? sender.tab?.url ?? '';
+    const url = senderUrl(sender);
     return url.startsWith(extensionOrigin) || url.startsWith('https://huggingface.co/');
+  }
+
+  async function route(request: Request, call: CallOptions): Promise<unknown> {
+    switch (request.type) {
+      case 'check':
+        return checks.check(request, { ...call, priority: request.priority });
+      case 'cached':
+        return checks.cached(request);
+      case 'test-connection':
+        return services.testConnection(request);
+      case 'clear-cache':
+        await services.clearCache();
+        return { cleared: true };
+      case 'hardware-seen':
+        return { stored: await services.hardwareSeen(request.items) };
+    }
   }
 
   async function answer(
@@ -36,11 +74,12 @@ export function createMessageHandler({ checks, progress, extensionId, extensionO
     if (!trusted(sender)) return failure('bad-message', 'Messages are taken only from this extension.');
     const request = parseRequest(raw);
     if (typeof request === 'string') return failure('bad-message', request);
+    if (EXTENSION_PAGES_ONLY.has(request.type) && !senderUrl(sender as Sender).startsWith(extensionOrigin)) {
+      return failure('bad-message', "Only the extension's own pages may ask that.");
+    }
     const watch = onProgress ? progress.watch(onProgress) : undefined;
     try {
-      if (request.type === 'cached') return { ok: true, value: await checks.cached(request) };
-      const call = { priority: request.priority, signal, tracker: watch?.tracker };
-      return { ok: true, value: await checks.check(request, call) };
+      return { ok: true, value: await route(request, { signal, tracker: watch?.tracker }) };
     } catch (error) {
       return { ok: false, error: toReplyError(error) };
     } finally {

@@ -30,7 +30,47 @@ export interface CachedRequest {
   files: string[];
 }
 
-export type Request = CheckRequest | CachedRequest;
+/** Options page: ask a GPUStack server what it is and what the key may do. Extension pages only. */
+export interface TestConnectionRequest {
+  type: 'test-connection';
+  serverUrl: string;
+  /** Omitted: the saved key. */
+  apiKey?: string;
+}
+
+/** Options page: forget every cached answer. Extension pages only. */
+export interface ClearCacheRequest {
+  type: 'clear-cache';
+}
+
+/** A signed-in Hugging Face page showed the user's saved hardware (MainHeader's hardwareItems). */
+export interface HardwareSeenRequest {
+  type: 'hardware-seen';
+  items: unknown[];
+}
+
+export type Request =
+  | CheckRequest
+  | CachedRequest
+  | TestConnectionRequest
+  | ClearCacheRequest
+  | HardwareSeenRequest;
+
+/** Requests only the extension's own pages may make (they touch secrets or everyone's cache). */
+export const EXTENSION_PAGES_ONLY: ReadonlySet<Request['type']> = new Set(['test-connection', 'clear-cache']);
+
+export interface ConnectionReport {
+  /** e.g. "v0.6.1" */
+  version: string | null;
+  generation: 'v1' | 'v2' | null;
+  canEvaluate: boolean;
+  canListWorkers: boolean;
+  clusters: Array<{ id: number; name: string }>;
+  /** 2.x: non-built-in backends that can serve GGUF. */
+  backends: string[];
+  /** One sentence for people, naming what happened and what to do. */
+  message: string;
+}
 
 export interface ReplyError {
   code: ErrorCode;
@@ -54,6 +94,9 @@ export type Reply<T> = { ok: true; value: T } | { ok: false; error: ReplyError }
 export interface Replies {
   check: CheckResult;
   cached: Record<string, CheckResult>;
+  'test-connection': ConnectionReport;
+  'clear-cache': { cleared: true };
+  'hardware-seen': { stored: boolean };
 }
 
 export type ReplyFor<R extends Request> = Reply<Replies[R['type']]>;
@@ -76,39 +119,65 @@ function isCommit(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{40}$/.test(value);
 }
 
-/** Returns the request when `raw` is a well-formed one, else a sentence saying what is wrong. */
-export function parseRequest(raw: unknown): Request | string {
-  if (!isRecord(raw)) return 'A message must be an object.';
+type Validator = (raw: Record<string, unknown>) => Request | string;
+
+function repoRequest(
+  raw: Record<string, unknown>,
+): { repo: string; revision: string; commit?: string } | string {
   const { repo, revision, commit } = raw;
   if (!isText(repo, 200) || !REPO_ID.test(repo)) return 'The message names no valid repository.';
   if (!isText(revision, 256)) return 'The message names no revision.';
   if (commit !== undefined && !isCommit(commit)) return 'The commit must be 40 hex digits.';
-  switch (raw.type) {
-    case 'check': {
-      const { file, priority, force } = raw;
-      if (!isText(file)) return 'The message names no file.';
-      if (priority !== undefined && !PRIORITIES.includes(priority as Priority)) return 'Unknown priority.';
-      if (force !== undefined && typeof force !== 'boolean') return '`force` must be a boolean.';
-      return {
-        type: 'check',
-        repo,
-        revision,
-        file,
-        ...(commit ? { commit } : {}),
-        ...(priority ? { priority: priority as Priority } : {}),
-        ...(force ? { force } : {}),
-      };
+  return { repo, revision, ...(commit ? { commit } : {}) };
+}
+
+const VALIDATORS: Record<Request['type'], Validator> = {
+  check(raw) {
+    const base = repoRequest(raw);
+    if (typeof base === 'string') return base;
+    const { file, priority, force } = raw;
+    if (!isText(file)) return 'The message names no file.';
+    if (priority !== undefined && !PRIORITIES.includes(priority as Priority)) return 'Unknown priority.';
+    if (force !== undefined && typeof force !== 'boolean') return '`force` must be a boolean.';
+    return {
+      type: 'check',
+      ...base,
+      file,
+      ...(priority ? { priority: priority as Priority } : {}),
+      ...(force ? { force } : {}),
+    };
+  },
+  cached(raw) {
+    const base = repoRequest(raw);
+    if (typeof base === 'string') return base;
+    const { files } = raw;
+    if (!Array.isArray(files) || files.length > 2000 || !files.every((f) => isText(f))) {
+      return 'The message names no valid file list.';
     }
-    case 'cached': {
-      const { files } = raw;
-      if (!Array.isArray(files) || files.length > 2000 || !files.every((f) => isText(f))) {
-        return 'The message names no valid file list.';
-      }
-      return { type: 'cached', repo, revision, ...(commit ? { commit } : {}), files: files as string[] };
-    }
-    default:
-      return 'Unknown message type.';
-  }
+    return { type: 'cached', ...base, files: files as string[] };
+  },
+  'test-connection'(raw) {
+    const { serverUrl, apiKey } = raw;
+    if (!isText(serverUrl, 2048)) return 'The message names no server URL.';
+    if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.length > 4096)) return 'Bad API key.';
+    return { type: 'test-connection', serverUrl, ...(apiKey ? { apiKey } : {}) };
+  },
+  'clear-cache'() {
+    return { type: 'clear-cache' };
+  },
+  'hardware-seen'(raw) {
+    const { items } = raw;
+    if (!Array.isArray(items) || items.length > 64) return 'The message names no hardware list.';
+    return { type: 'hardware-seen', items };
+  },
+};
+
+/** Returns the request when `raw` is a well-formed one, else a sentence saying what is wrong. */
+export function parseRequest(raw: unknown): Request | string {
+  if (!isRecord(raw)) return 'A message must be an object.';
+  const type = String(raw.type);
+  if (!Object.hasOwn(VALIDATORS, type)) return 'Unknown message type.';
+  return VALIDATORS[type as Request['type']](raw);
 }
 
 export function failure(

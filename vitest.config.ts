@@ -51,6 +51,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // A check reads a multi-MB header on two shared cores: give the browser time.
+          expect: { poll: { timeout: 20_000, interval: 100 } },
           // One Chromium at a time: the machine has two cores.
           fileParallelism: false,
         },

@@ -1,11 +1,33 @@
 // The one shape both engines answer in. Fields an engine cannot know are absent.
 
+import type { ProfileSource } from './hardware/profile';
+
 export type Engine = 'builtin' | 'gpustack';
 
 /** Who asked decides the queue order: a click in a page, a file picked in the popup, a bulk check. */
 export type Priority = 'click' | 'popup' | 'bulk';
 
 export type Placement = 'single-gpu' | 'multi-gpu' | 'distributed' | 'partial' | 'cpu';
+
+export interface DeviceUse {
+  /** 'CPU' or the GPU's name. */
+  name: string;
+  kind: 'cpu' | 'gpu';
+  footprint: number;
+  weights: number;
+  kvCache: number;
+  compute: number;
+  /** The vision projector's part on this device. */
+  projector: number;
+  /** The claim compared with `capacity` (non-UMA; UMA on unified memory). */
+  claim: number;
+  /** Free memory of the device (RAM for the CPU); absent when unknown. */
+  capacity?: number;
+}
+
+export interface Breakdown {
+  devices: DeviceUse[];
+}
 
 export interface CheckResult {
   engine: Engine;
@@ -24,6 +46,16 @@ export interface CheckResult {
   vramBytes?: number;
   /** RAM claim, non-UMA. */
   ramBytes?: number;
+  /** VRAM claim per used GPU. */
+  vramPerGpu?: number[];
+  /** Layers on GPUs (the output layer counted when fully offloaded) of all layers. */
+  offloadedLayers?: number;
+  totalLayers?: number;
+  /** Built-in engine: where the memory goes, per device, against what each device has free. */
+  breakdown?: Breakdown;
+  /** The hardware the verdict was measured against. */
+  hardware?: { source: ProfileSource; label: string };
+  contextSize?: number;
   /** Messages to show verbatim (GPUStack's own, or the built-in engine's sentence). */
   messages: string[];
   /** When the answer was made (ms since epoch). */

@@ -5,6 +5,9 @@ import { createCache } from './cache';
 import { CheckService } from './check/check-service';
 import { ProgressBoard } from './check/progress';
 import { CheckError } from './errors';
+import { profileFromHardwareItems } from './hardware/huggingface';
+import { resolveProfile } from './hardware/resolve';
+import { loadKnownHardware, saveKnownHardware } from './hardware/store';
 import { HubClient } from './huggingface/client';
 import { createMessageHandler, type WorkerServices } from './messaging/handler';
 import { HF_BUCKETS } from './scheduler/buckets';
@@ -20,14 +23,23 @@ export function createWorker() {
     cache,
     token: async () => (await loadSettings()).hfToken || undefined,
   });
-  const checks = new CheckService({ hub, cache });
+  const checks = new CheckService({
+    hub,
+    cache,
+    context: async () => {
+      const [settings, known] = await Promise.all([loadSettings(), loadKnownHardware()]);
+      return { settings, profile: resolveProfile(settings, known) };
+    },
+  });
   const services: WorkerServices = {
     async testConnection() {
       throw new CheckError('internal', 'Testing a GPUStack server is not available yet.');
     },
     clearCache: () => cache.clear(),
-    async hardwareSeen() {
-      return false;
+    async hardwareSeen(items) {
+      const huggingface = profileFromHardwareItems(items);
+      if (huggingface) await saveKnownHardware({ huggingface });
+      return huggingface !== null;
     },
   };
   const handler = createMessageHandler({

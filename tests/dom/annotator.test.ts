@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { startAnnotator } from '../../utils/content/annotator';
 import type { Channel } from '../../utils/messaging/channel';
 import type { CachedRequest, CheckRequest } from '../../utils/messaging/messages';
+import { readPageContext } from '../../utils/page/data-props';
 import type { CheckResult } from '../../utils/result';
 
 const REPO = 'bartowski/Qwen2.5-7B-Instruct-GGUF';
@@ -44,7 +45,7 @@ const hosts = (doc: Document) => [...doc.querySelectorAll<HTMLElement>('gpustack
 describe('annotator on a saved tree page', () => {
   it('puts one control beside each GGUF model file and none elsewhere', () => {
     const doc = load('tree-gguf-2025.html');
-    startAnnotator(doc, TREE_URL, fakeWorker());
+    startAnnotator(doc, readPageContext(doc, TREE_URL), fakeWorker());
     const files = hosts(doc).map((h) => h.dataset.file);
     expect(files).toContain('Qwen2.5-7B-Instruct-Q4_K_M.gguf');
     expect(files).toContain('Qwen2.5-7B-Instruct-f16-00001-of-00002.gguf');
@@ -74,7 +75,7 @@ describe('annotator on a saved tree page', () => {
       return root;
     });
     const worker = fakeWorker();
-    startAnnotator(doc, TREE_URL, worker);
+    startAnnotator(doc, readPageContext(doc, TREE_URL), worker);
     const host = hosts(doc).find((h) => h.dataset.file === HOSTILE);
     expect(host).toBeDefined();
     host?.click();
@@ -90,7 +91,7 @@ describe('annotator on a saved tree page', () => {
 
   it('neither duplicates nor loses a control when rows re-render', async () => {
     const doc = load('tree-gguf-2025.html');
-    const annotator = startAnnotator(doc, TREE_URL, fakeWorker());
+    const annotator = startAnnotator(doc, readPageContext(doc, TREE_URL), fakeWorker());
     const before = hosts(doc).length;
     const first = hosts(doc)[0];
     first?.click();
@@ -111,7 +112,7 @@ describe('annotator on a saved tree page', () => {
     const doc = load('tree-gguf-2025.html');
     const file = 'Qwen2.5-7B-Instruct-Q4_K_M.gguf';
     const worker = fakeWorker({ [file]: result(file) });
-    startAnnotator(doc, TREE_URL, worker);
+    startAnnotator(doc, readPageContext(doc, TREE_URL), worker);
     const host = hosts(doc).find((h) => h.dataset.file === file);
     await vi.waitFor(() => expect(host?.dataset.state).toBe('done'));
     expect(worker.sent.filter((r) => r.type === 'check')).toHaveLength(0);
@@ -123,7 +124,7 @@ describe('annotator on a saved tree page', () => {
       ['tree-dataset-2025.html', 'https://huggingface.co/datasets/owner/data/tree/main'],
     ] as const) {
       const doc = load(name);
-      expect(startAnnotator(doc, new URL(url), fakeWorker())).toBeNull();
+      expect(startAnnotator(doc, readPageContext(doc, url), fakeWorker())).toBeNull();
       expect(hosts(doc)).toHaveLength(0);
     }
   });

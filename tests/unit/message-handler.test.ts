@@ -1,27 +1,48 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createCache } from '../../utils/cache';
 import { CheckService } from '../../utils/check/check-service';
 import { ProgressBoard } from '../../utils/check/progress';
+import { DEFAULT_PROFILE } from '../../utils/hardware/resolve';
 import { HubClient } from '../../utils/huggingface/client';
 import { createMessageHandler } from '../../utils/messaging/handler';
 import { parseRequest } from '../../utils/messaging/messages';
 import { HF_BUCKETS } from '../../utils/scheduler/buckets';
 import { Scheduler } from '../../utils/scheduler/scheduler';
+import { DEFAULT_SETTINGS } from '../../utils/settings';
+import { fileSlice, llama3Header } from './support/gguf-writer';
 
 const SHA = 'a'.repeat(40);
 const REPO = 'owner/model-GGUF';
 
 function setup() {
   const calls: string[] = [];
-  const fetchImpl = (async (input: RequestInfo | URL) => {
-    calls.push(String(input));
-    const body = { id: REPO, sha: SHA, siblings: [{ rfilename: 'm-Q4_K_M.gguf', size: 4_000_000_000 }] };
+  const file = llama3Header({ tokens: 2000, merges: 1000 });
+  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    calls.push(url);
+    if (url.includes('/resolve/')) {
+      // The header, then zeros, as the CDN behind /resolve/ serves a Range read.
+      const [start, end] = (new Headers(init?.headers).get('range') ?? '')
+        .replace('bytes=', '')
+        .split('-')
+        .map(Number);
+      const bytes = fileSlice(file.header, file.fileSize, start ?? 0, end ?? 0);
+      const headers = {
+        'content-range': `bytes ${start}-${(start ?? 0) + bytes.length - 1}/${file.fileSize}`,
+      };
+      return new Response(bytes, { status: 206, headers });
+    }
+    const body = { id: REPO, sha: SHA, siblings: [{ rfilename: 'm-Q4_K_M.gguf', size: file.fileSize }] };
     return new Response(JSON.stringify(body), { status: 200 });
   }) as typeof fetch;
   const scheduler = new Scheduler({ buckets: HF_BUCKETS, fetch: fetchImpl });
   const cache = createCache({ dbName: `test-${Math.random()}` });
-  const checks = new CheckService({ hub: new HubClient({ scheduler, cache }), cache });
+  const checks = new CheckService({
+    hub: new HubClient({ scheduler, cache }),
+    cache,
+    context: async () => ({ settings: DEFAULT_SETTINGS, profile: DEFAULT_PROFILE }),
+  });
   const handler = createMessageHandler({
     checks,
     progress: new ProgressBoard(scheduler),
@@ -72,7 +93,7 @@ describe('message protocol', () => {
     const reply = await ask(good);
     expect(reply).toMatchObject({
       ok: true,
-      value: { commit: SHA, sizeBytes: 4_000_000_000, engine: 'builtin' },
+      value: { commit: SHA, engine: 'builtin', compatible: true, placement: 'single-gpu' },
     });
   });
 
@@ -98,8 +119,7 @@ describe('message protocol', () => {
       },
     );
     expect(returned).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(viaCallback).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(viaCallback).toMatchObject({ ok: true }));
   });
 
   it('takes secret-touching requests only from extension pages', async () => {

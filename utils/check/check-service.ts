@@ -1,37 +1,55 @@
 // Answers "check this file": resolves the commit and the file's shards from one model-info request,
-// runs the engine, and caches the answer under a key that names everything it depends on.
+// runs the engine, and caches the answer under a key that names everything it depends on (engine,
+// commit, estimate settings, hardware), so a stale answer is never served.
 
 import { type Cache, TTL } from '../cache';
 import { CheckError } from '../errors';
+import { type HardwareProfile, profileFingerprint } from '../hardware/profile';
 import type { CallOptions, HubClient, ModelInfo } from '../huggingface/client';
 import type { CachedRequest, CheckRequest } from '../messaging/messages';
 import { classifyGgufPath, shardPaths } from '../page/gguf-names';
 import type { CheckResult } from '../result';
+import type { Settings } from '../settings';
 import { SingleFlight } from '../single-flight';
+import { BuiltinEngine } from './builtin-engine';
 import { FanTracker } from './progress';
 
 /** Bumped when the engine's answers change meaning, so older cached answers are not served. */
-const ENGINE_VERSION = 'builtin-1';
+const ENGINE_VERSION = 'builtin-2';
+
+export interface CheckContext {
+  settings: Settings;
+  profile: HardwareProfile;
+}
 
 export interface CheckServiceOptions {
   hub: HubClient;
   cache: Cache;
+  /** The settings and hardware a check runs with, read when it starts. */
+  context: () => Promise<CheckContext>;
   now?: () => number;
 }
 
 export class CheckService {
   private readonly runs = new SingleFlight<CheckResult>();
   private readonly fans = new Map<string, FanTracker>();
+  private readonly builtin: BuiltinEngine;
   private readonly now: () => number;
 
   constructor(private readonly options: CheckServiceOptions) {
     this.now = options.now ?? Date.now;
+    this.builtin = new BuiltinEngine({ hub: options.hub, cache: options.cache });
   }
 
   async check(request: CheckRequest, call: CallOptions = {}): Promise<CheckResult> {
     const { hub, cache } = this.options;
+    const kind = classifyGgufPath(request.file).kind;
+    if (kind !== 'model' && kind !== 'shard') {
+      throw new CheckError('bad-message', `${request.file} is not a GGUF model file.`);
+    }
+    const context = await this.options.context();
     const info = await hub.modelInfo(request.repo, request.commit ?? request.revision, call);
-    const key = resultKey(request.repo, info.commit, request.file);
+    const key = resultKey(request.repo, info.commit, request.file, context);
     if (!request.force) {
       const cached = await cache.get<CheckResult>(key);
       if (cached) return { ...cached, revision: request.revision };
@@ -49,7 +67,7 @@ export class CheckService {
         key,
         async (signal) => {
           try {
-            const fresh = await this.evaluate(request, info, {
+            const fresh = await this.evaluate(request, info, context, {
               priority: call.priority,
               signal,
               tracker: shared,
@@ -75,40 +93,47 @@ export class CheckService {
       request.commit ??
       (await cache.get<ModelInfo>(`model-info:${request.repo}@${request.revision}`))?.commit;
     if (!commit) return {};
+    const context = await this.options.context();
     const found: Record<string, CheckResult> = {};
     for (const file of request.files) {
-      const result = await cache.get<CheckResult>(resultKey(request.repo, commit, file));
+      const result = await cache.get<CheckResult>(resultKey(request.repo, commit, file, context));
       if (result) found[file] = { ...result, revision: request.revision };
     }
     return found;
   }
 
-  private async evaluate(request: CheckRequest, info: ModelInfo, _call: CallOptions): Promise<CheckResult> {
-    const kind = classifyGgufPath(request.file).kind;
-    if (kind !== 'model' && kind !== 'shard') {
-      throw new CheckError('bad-message', `${request.file} is not a GGUF model file.`);
-    }
+  private async evaluate(
+    request: CheckRequest,
+    info: ModelInfo,
+    context: CheckContext,
+    call: CallOptions,
+  ): Promise<CheckResult> {
     const sizes = new Map(info.files.map((f) => [f.path, f.size]));
-    const paths = kind === 'shard' ? shardPaths(request.file) : [request.file];
+    const paths = classifyGgufPath(request.file).kind === 'shard' ? shardPaths(request.file) : [request.file];
     const missing = paths.filter((p) => !sizes.has(p));
     if (missing.length > 0) {
       throw new CheckError('not-found', `${missing[0]} is not in ${request.repo} at this revision.`);
     }
-    const sizeBytes = paths.reduce((sum, p) => sum + Math.max(0, sizes.get(p) ?? 0), 0);
+    const verdict = await this.builtin.evaluate(
+      { repo: request.repo, commit: info.commit, paths, repoFiles: info.files, ...context },
+      call,
+    );
     return {
-      engine: 'builtin',
+      ...verdict,
       repo: request.repo,
       revision: request.revision,
       commit: info.commit,
       file: request.file,
-      sizeBytes,
+      sizeBytes: paths.reduce((sum, p) => sum + Math.max(0, sizes.get(p) ?? 0), 0),
       shards: paths.length,
-      messages: [],
       checkedAt: this.now(),
     };
   }
 }
 
-function resultKey(repo: string, commit: string, file: string): string {
-  return `result:${ENGINE_VERSION}:${repo}@${commit}:${file}`;
+function resultKey(repo: string, commit: string, file: string, { settings, profile }: CheckContext): string {
+  const estimate = [settings.ctxSize, settings.parallel, settings.flashAttention, settings.cacheType].join(
+    ',',
+  );
+  return `result:${ENGINE_VERSION}:${repo}@${commit}:${file}:${estimate}:${profileFingerprint(profile)}`;
 }

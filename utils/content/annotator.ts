@@ -5,7 +5,7 @@
 import { type CheckHost, createCheckHost, HOST_TAG } from '../../components/check-host';
 import type { ControlState } from '../../components/control-state';
 import type { Channel } from '../messaging/channel';
-import { readPageContext } from '../page/data-props';
+import type { PageContext } from '../page/data-props';
 import { findCheckTargets } from '../page/find-targets';
 
 export interface AnnotatorDeps {
@@ -25,8 +25,7 @@ interface FileRef {
 
 const keyOf = ({ revision, file }: FileRef) => `${revision}\n${file}`;
 
-export function startAnnotator(doc: Document, url: URL, deps: AnnotatorDeps): Annotator | null {
-  const ctx = readPageContext(doc, url);
+export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorDeps): Annotator | null {
   if (!ctx.repo || ctx.repoType !== 'model' || !ctx.isGgufRepo) return null;
   const repo = ctx.repo;
   // A model card's URL names no revision: its links (and the page) are the main branch.

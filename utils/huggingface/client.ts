@@ -7,6 +7,7 @@ import { CheckError } from '../errors';
 import type { Priority } from '../result';
 import { HF_API, HF_RESOLVERS } from '../scheduler/buckets';
 import type { FetchedResponse, ScheduledRequest, Scheduler } from '../scheduler/scheduler';
+import { SingleFlight } from '../single-flight';
 import { apiModelUrl, resolveUrl } from './urls';
 
 export interface RepoFile {
@@ -45,13 +46,23 @@ interface RawModelInfo {
 
 export class HubClient {
   readonly endpoint: string;
+  private readonly infos = new SingleFlight<ModelInfo>();
 
   constructor(private readonly options: HubClientOptions) {
     this.endpoint = (options.endpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
   }
 
   /** Commit and every file's size of `repo` at `revision`: one api request, then cached. */
-  async modelInfo(repo: string, revision: string, call: CallOptions = {}): Promise<ModelInfo> {
+  modelInfo(repo: string, revision: string, call: CallOptions = {}): Promise<ModelInfo> {
+    // Shared from the cache lookup on, so a caller arriving mid-request never asks a second time.
+    return this.infos.run(
+      `${repo}@${revision}`,
+      (signal) => this.loadModelInfo(repo, revision, { ...call, signal }),
+      call.signal,
+    );
+  }
+
+  private async loadModelInfo(repo: string, revision: string, call: CallOptions): Promise<ModelInfo> {
     const { cache } = this.options;
     const branchKey = `model-info:${repo}@${revision}`;
     const cached = await cache.get<ModelInfo>(branchKey);

@@ -86,6 +86,8 @@ export type ErrorCode =
   | 'rate-limited'
   | 'network'
   | 'upstream'
+  | 'bad-file'
+  | 'unsupported'
   | 'cancelled'
   | 'internal';
 

@@ -9,6 +9,7 @@ import { profileFromHardwareItems } from './hardware/huggingface';
 import { resolveProfile } from './hardware/resolve';
 import { loadKnownHardware, saveKnownHardware } from './hardware/store';
 import { HubClient } from './huggingface/client';
+import { listGgufModels } from './huggingface/gguf-files';
 import { createMessageHandler, type WorkerServices } from './messaging/handler';
 import { HF_BUCKETS } from './scheduler/buckets';
 import { sessionBudgetStore } from './scheduler/budget-store';
@@ -23,19 +24,27 @@ export function createWorker() {
     cache,
     token: async () => (await loadSettings()).hfToken || undefined,
   });
-  const checks = new CheckService({
-    hub,
-    cache,
-    context: async () => {
-      const [settings, known] = await Promise.all([loadSettings(), loadKnownHardware()]);
-      return { settings, profile: resolveProfile(settings, known) };
-    },
-  });
+  // Read per check, so saved options and newly seen hardware apply at once.
+  const context = async () => {
+    const [settings, known] = await Promise.all([loadSettings(), loadKnownHardware()]);
+    return { settings, profile: resolveProfile(settings, known) };
+  };
+  const checks = new CheckService({ hub, cache, context });
   const services: WorkerServices = {
     async testConnection() {
       throw new CheckError('internal', 'Testing a GPUStack server is not available yet.');
     },
     clearCache: () => cache.clear(),
+    search: (request, call) => hub.searchModels(request, call),
+    modelFiles: async (repo, call) => listGgufModels(await hub.modelInfo(repo, 'main', call)),
+    async status() {
+      const { settings, profile } = await context();
+      return {
+        scheduler: scheduler.status(),
+        engine: settings.engine,
+        hardware: { source: profile.source, label: profile.label },
+      };
+    },
     async hardwareSeen(items) {
       const huggingface = profileFromHardwareItems(items);
       if (huggingface) await saveKnownHardware({ huggingface });

@@ -52,6 +52,13 @@ function setup() {
       },
       clearCache: () => cache.clear(),
       hardwareSeen: async () => false,
+      search: async () => ({ models: [], next: null }),
+      modelFiles: async () => {
+        throw new Error('not in this test');
+      },
+      status: async () => {
+        throw new Error('not in this test');
+      },
     },
     extensionId: fakeBrowser.runtime.id,
     extensionOrigin: fakeBrowser.runtime.getURL('/'),

@@ -37,6 +37,54 @@ export interface HubClientOptions {
   token?: () => Promise<string | undefined>;
 }
 
+export type SearchSort = 'downloads' | 'likes' | 'trendingScore' | 'lastModified';
+
+export interface SearchQuery {
+  search: string;
+  sort: SearchSort;
+  /** The next page's URL, from the previous page. */
+  cursor?: string;
+}
+
+export interface SearchItem {
+  id: string;
+  downloads: number;
+  likes: number;
+  lastModified: string | null;
+}
+
+export interface SearchPage {
+  models: SearchItem[];
+  /** The next page's URL, or null at the end. */
+  next: string | null;
+}
+
+/** Ten at a time, as GPUStack's fix for its 429s settled on: more only when the user scrolls. */
+export const SEARCH_PAGE_SIZE = 10;
+
+function searchUrl(endpoint: string, { search, sort }: SearchQuery): string {
+  const params = new URLSearchParams({ search, filter: 'gguf', sort, limit: String(SEARCH_PAGE_SIZE) });
+  return `${endpoint}/api/models?${params}`;
+}
+
+function searchItem(raw: Record<string, unknown>): SearchItem {
+  return {
+    id: String(raw.id),
+    downloads: typeof raw.downloads === 'number' ? raw.downloads : 0,
+    likes: typeof raw.likes === 'number' ? raw.likes : 0,
+    lastModified: typeof raw.lastModified === 'string' ? raw.lastModified : null,
+  };
+}
+
+/** The rel="next" target of a Link header. */
+function nextLink(link: string | null): string | null {
+  for (const part of link?.split(',') ?? []) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (match?.[1]) return match[1];
+  }
+  return null;
+}
+
 interface RawModelInfo {
   id?: unknown;
   sha?: unknown;
@@ -73,6 +121,30 @@ export class HubClient {
     await cache.set(branchKey, info, revision === info.commit ? TTL.commit : TTL.short);
     if (revision !== info.commit) await cache.set(`model-info:${repo}@${info.commit}`, info, TTL.commit);
     return info;
+  }
+
+  /**
+   * One page of GGUF model search results. `cursor` is the `Link: rel="next"` URL of the previous
+   * page, followed as given (and only on this endpoint's /api/models).
+   */
+  async searchModels(query: SearchQuery, call: CallOptions = {}): Promise<SearchPage> {
+    const url = query.cursor ?? searchUrl(this.endpoint, query);
+    if (!url.startsWith(`${this.endpoint}/api/models?`)) {
+      throw new CheckError('bad-message', 'That is not a Hugging Face search page.');
+    }
+    const key = `search:${url}`;
+    const cached = await this.options.cache.get<SearchPage>(key);
+    if (cached) return cached;
+    const response = await this.get(HF_API, url, call);
+    const raw = await this.json<Array<Record<string, unknown>>>(response, 'the search');
+    if (!Array.isArray(raw))
+      throw new CheckError('upstream', 'Hugging Face sent a search answer that is not a list.', true);
+    const page: SearchPage = {
+      models: raw.filter((m) => typeof m.id === 'string').map(searchItem),
+      next: nextLink(response.headers.get('link')),
+    };
+    await this.options.cache.set(key, page, TTL.short);
+    return page;
   }
 
   /** Bytes [start, end] of a file, read through /resolve/ (a 302 to the CDN, followed). */

@@ -8,7 +8,8 @@ import type { Browser } from 'wxt/browser';
 import type { CheckService } from '../check/check-service';
 import type { ProgressBoard, ProgressView } from '../check/progress';
 import { toReplyError } from '../errors';
-import type { CallOptions } from '../huggingface/client';
+import type { CallOptions, SearchPage } from '../huggingface/client';
+import type { RepoGgufFiles } from '../huggingface/gguf-files';
 import {
   CHANNEL,
   type ConnectionReport,
@@ -18,7 +19,9 @@ import {
   parseRequest,
   type Reply,
   type Request,
+  type SearchRequest,
   type TestConnectionRequest,
+  type WorkerStatus,
 } from './messages';
 
 type Sender = Browser.runtime.MessageSender;
@@ -29,6 +32,9 @@ export interface WorkerServices {
   testConnection(request: TestConnectionRequest): Promise<ConnectionReport>;
   clearCache(): Promise<void>;
   hardwareSeen(items: unknown[]): Promise<boolean>;
+  search(request: SearchRequest, call: CallOptions): Promise<SearchPage>;
+  modelFiles(repo: string, call: CallOptions): Promise<RepoGgufFiles>;
+  status(): Promise<WorkerStatus>;
 }
 
 export interface HandlerOptions {
@@ -37,6 +43,11 @@ export interface HandlerOptions {
   services: WorkerServices;
   extensionId: string;
   extensionOrigin: string;
+}
+
+/** Makes the compiler prove every request type has a route. */
+function unreachable(request: never): never {
+  throw new Error(`No route for ${JSON.stringify(request)}`);
 }
 
 export function createMessageHandler(options: HandlerOptions) {
@@ -62,6 +73,14 @@ export function createMessageHandler(options: HandlerOptions) {
         return { cleared: true };
       case 'hardware-seen':
         return { stored: await services.hardwareSeen(request.items) };
+      case 'search':
+        return services.search(request, { ...call, priority: 'popup' });
+      case 'model-files':
+        return services.modelFiles(request.repo, { ...call, priority: 'popup' });
+      case 'status':
+        return services.status();
+      default:
+        return unreachable(request);
     }
   }
 
@@ -104,7 +123,7 @@ export function createMessageHandler(options: HandlerOptions) {
         port.disconnect();
         return;
       }
-      const open = new Map<string, AbortController>();
+      const open = new Map<string, { controller: AbortController; keepAlive: boolean }>();
       const post = (message: PortMessage) => {
         try {
           port.postMessage(message);
@@ -122,7 +141,8 @@ export function createMessageHandler(options: HandlerOptions) {
           return;
         }
         const controller = new AbortController();
-        open.set(id, controller);
+        const keepAlive = (request as { keepAlive?: unknown } | null)?.keepAlive === true;
+        open.set(id, { controller, keepAlive });
         void answer(request, port.sender, controller.signal, (progress) => post({ id, progress })).then(
           (reply) => {
             open.delete(id);
@@ -131,8 +151,10 @@ export function createMessageHandler(options: HandlerOptions) {
         );
       });
       port.onDisconnect.addListener(() => {
-        for (const controller of open.values()) {
-          controller.abort(new DOMException('The page or popup that asked is gone.', 'AbortError'));
+        // A closed or navigated tab no longer wants its checks; requests marked keepAlive (the
+        // popup's) go on, and a reopened popup finds the result in the cache.
+        for (const { controller, keepAlive } of open.values()) {
+          if (!keepAlive) controller.abort(new DOMException('The page that asked is gone.', 'AbortError'));
         }
         open.clear();
       });

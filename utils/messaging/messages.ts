@@ -3,7 +3,12 @@
 // malformed gets an error reply instead of an exception that would break the listener.
 
 import type { ProgressView } from '../check/progress';
+import type { ProfileSource } from '../hardware/profile';
+import type { SearchPage, SearchSort } from '../huggingface/client';
+import type { RepoGgufFiles } from '../huggingface/gguf-files';
 import type { CheckResult, Priority } from '../result';
+import type { SchedulerStatus } from '../scheduler/scheduler';
+import type { EngineChoice } from '../settings';
 
 /** The port name content scripts and the popup connect with. */
 export const CHANNEL = 'gpustack-check';
@@ -19,6 +24,8 @@ export interface CheckRequest {
   priority?: Priority;
   /** Skip the cache and ask again. */
   force?: boolean;
+  /** Keep checking when the asker goes away (the popup: reopened, it finds the result). */
+  keepAlive?: boolean;
 }
 
 /** Results already known for these files, from the cache only: never a network request. */
@@ -49,12 +56,41 @@ export interface HardwareSeenRequest {
   items: unknown[];
 }
 
+/** Popup: one page of GGUF model search results. */
+export interface SearchRequest {
+  type: 'search';
+  search: string;
+  sort: SearchSort;
+  /** The previous page's `next`. */
+  cursor?: string;
+}
+
+/** Popup: a repo's GGUF models (one request: commit and every size). */
+export interface ModelFilesRequest {
+  type: 'model-files';
+  repo: string;
+}
+
+/** Popup footer: queue, budgets, engine and hardware in use. */
+export interface StatusRequest {
+  type: 'status';
+}
+
+export interface WorkerStatus {
+  scheduler: SchedulerStatus;
+  engine: EngineChoice;
+  hardware: { source: ProfileSource; label: string };
+}
+
 export type Request =
   | CheckRequest
   | CachedRequest
   | TestConnectionRequest
   | ClearCacheRequest
-  | HardwareSeenRequest;
+  | HardwareSeenRequest
+  | SearchRequest
+  | ModelFilesRequest
+  | StatusRequest;
 
 /** Requests only the extension's own pages may make (they touch secrets or everyone's cache). */
 export const EXTENSION_PAGES_ONLY: ReadonlySet<Request['type']> = new Set(['test-connection', 'clear-cache']);
@@ -99,6 +135,9 @@ export interface Replies {
   'test-connection': ConnectionReport;
   'clear-cache': { cleared: true };
   'hardware-seen': { stored: boolean };
+  search: SearchPage;
+  'model-files': RepoGgufFiles;
+  status: WorkerStatus;
 }
 
 export type ReplyFor<R extends Request> = Reply<Replies[R['type']]>;
@@ -108,6 +147,7 @@ export type PortMessage = { id: string; progress: ProgressView } | { id: string;
 
 const REPO_ID = /^[\w.-]+\/[\w.-]+$/;
 const PRIORITIES: readonly Priority[] = ['click', 'popup', 'bulk'];
+const SORTS: readonly SearchSort[] = ['downloads', 'likes', 'trendingScore', 'lastModified'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -137,16 +177,18 @@ const VALIDATORS: Record<Request['type'], Validator> = {
   check(raw) {
     const base = repoRequest(raw);
     if (typeof base === 'string') return base;
-    const { file, priority, force } = raw;
+    const { file, priority, force, keepAlive } = raw;
     if (!isText(file)) return 'The message names no file.';
     if (priority !== undefined && !PRIORITIES.includes(priority as Priority)) return 'Unknown priority.';
     if (force !== undefined && typeof force !== 'boolean') return '`force` must be a boolean.';
+    if (keepAlive !== undefined && typeof keepAlive !== 'boolean') return '`keepAlive` must be a boolean.';
     return {
       type: 'check',
       ...base,
       file,
       ...(priority ? { priority: priority as Priority } : {}),
       ...(force ? { force } : {}),
+      ...(keepAlive ? { keepAlive } : {}),
     };
   },
   cached(raw) {
@@ -166,6 +208,21 @@ const VALIDATORS: Record<Request['type'], Validator> = {
   },
   'clear-cache'() {
     return { type: 'clear-cache' };
+  },
+  search(raw) {
+    const { search, sort, cursor } = raw;
+    if (typeof search !== 'string' || search.length > 200) return 'The search must be a short text.';
+    if (!SORTS.includes(sort as SearchSort)) return 'Unknown sort order.';
+    if (cursor !== undefined && !isText(cursor, 4096)) return 'Bad cursor.';
+    return { type: 'search', search, sort: sort as SearchSort, ...(cursor ? { cursor } : {}) };
+  },
+  'model-files'(raw) {
+    const { repo } = raw;
+    if (!isText(repo, 200) || !REPO_ID.test(repo)) return 'The message names no valid repository.';
+    return { type: 'model-files', repo };
+  },
+  status() {
+    return { type: 'status' };
   },
   'hardware-seen'(raw) {
     const { items } = raw;

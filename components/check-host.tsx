@@ -7,6 +7,7 @@ import { render } from 'preact';
 import { t } from '../utils/i18n';
 import { CheckControl } from './CheckControl';
 import css from './check-control.css?inline';
+import { writeAttributes } from './control-attributes';
 import type { ControlState } from './control-state';
 
 export const HOST_TAG = 'gpustack-check';
@@ -69,22 +70,4 @@ export function createCheckHost(
   });
   host.show(current);
   return host;
-}
-
-function writeAttributes(element: HTMLElement, view: ControlState): void {
-  const data = element.dataset;
-  data.state = view.state;
-  for (const name of ['compatible', 'placement', 'vramBytes', 'ramBytes', 'engine', 'retryable'] as const) {
-    delete data[name];
-  }
-  if (view.state === 'done') {
-    const { result } = view;
-    data.engine = result.engine;
-    if (result.compatible !== undefined) data.compatible = String(result.compatible);
-    if (result.placement) data.placement = result.placement;
-    if (result.vramBytes !== undefined) data.vramBytes = String(result.vramBytes);
-    if (result.ramBytes !== undefined) data.ramBytes = String(result.ramBytes);
-  } else if (view.state === 'error') {
-    data.retryable = String(view.error.retryable);
-  }
 }

@@ -47,7 +47,7 @@ export class CheckService {
     if (kind !== 'model' && kind !== 'shard') {
       throw new CheckError('bad-message', `${request.file} is not a GGUF model file.`);
     }
-    const context = await this.options.context();
+    const context = withContextSize(await this.options.context(), request.ctxSize);
     const info = await hub.modelInfo(request.repo, request.commit ?? request.revision, call);
     const key = resultKey(request.repo, info.commit, request.file, context);
     if (!request.force) {
@@ -129,6 +129,11 @@ export class CheckService {
       checkedAt: this.now(),
     };
   }
+}
+
+/** The popover may ask for another context size than the configured one. */
+function withContextSize(context: CheckContext, ctxSize: number | undefined): CheckContext {
+  return ctxSize ? { ...context, settings: { ...context.settings, ctxSize } } : context;
 }
 
 function resultKey(repo: string, commit: string, file: string, { settings, profile }: CheckContext): string {

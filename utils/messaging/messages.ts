@@ -26,6 +26,8 @@ export interface CheckRequest {
   force?: boolean;
   /** Keep checking when the asker goes away (the popup: reopened, it finds the result). */
   keepAlive?: boolean;
+  /** Estimate for this context size instead of the configured one (the popover's choice). */
+  ctxSize?: number;
 }
 
 /** Results already known for these files, from the cache only: never a network request. */
@@ -177,11 +179,17 @@ const VALIDATORS: Record<Request['type'], Validator> = {
   check(raw) {
     const base = repoRequest(raw);
     if (typeof base === 'string') return base;
-    const { file, priority, force, keepAlive } = raw;
+    const { file, priority, force, keepAlive, ctxSize } = raw;
     if (!isText(file)) return 'The message names no file.';
     if (priority !== undefined && !PRIORITIES.includes(priority as Priority)) return 'Unknown priority.';
     if (force !== undefined && typeof force !== 'boolean') return '`force` must be a boolean.';
     if (keepAlive !== undefined && typeof keepAlive !== 'boolean') return '`keepAlive` must be a boolean.';
+    if (
+      ctxSize !== undefined &&
+      (!Number.isInteger(ctxSize) || (ctxSize as number) < 256 || (ctxSize as number) > 2 ** 22)
+    ) {
+      return 'The context size must be a whole number from 256 to 4194304.';
+    }
     return {
       type: 'check',
       ...base,
@@ -189,6 +197,7 @@ const VALIDATORS: Record<Request['type'], Validator> = {
       ...(priority ? { priority: priority as Priority } : {}),
       ...(force ? { force } : {}),
       ...(keepAlive ? { keepAlive } : {}),
+      ...(ctxSize ? { ctxSize: ctxSize as number } : {}),
     };
   },
   cached(raw) {

@@ -34,8 +34,23 @@ function writeValue(w: GgufWriter, key: string, value: SummaryValue): void {
   }
 }
 
-/** The header of shard `index` of the summarised model. */
+/**
+ * The header of shard `index` of the summarised model. Token strings are padded so the header has
+ * the original's size (as gguf-parser counts it), so estimates from the written file are exact.
+ */
 export function headerFromSummary(summary: GgufSummary, index = 0): WrittenHeader {
+  const plain = writeHeader(summary, index, 0, 0);
+  const target = summary.files[index]?.headerSize ?? 0;
+  const tokens = index === 0 ? summary.tokenizer.tokens : 0;
+  // gguf-parser's header size is the tensor-info end rounded up to 32, plus 32 when already aligned:
+  // any end in [target - 32, target - 1] gives the target.
+  const missing = target - 32 - plain.tensorInfoEnd;
+  if (tokens === 0 || missing <= 0) return plain;
+  return writeHeader(summary, index, Math.floor(missing / tokens), missing % tokens);
+}
+
+/** `pad` extra characters on every token, one more on the first `extra` tokens. */
+function writeHeader(summary: GgufSummary, index: number, pad: number, extra: number): WrittenHeader {
   const file = summary.files[index];
   if (!file) throw new Error(`The summary has no shard ${index}.`);
   const w = new GgufWriter();
@@ -51,7 +66,13 @@ export function headerFromSummary(summary: GgufSummary, index = 0): WrittenHeade
     w.string('tokenizer.ggml.model', summary.tokenizer.model);
   }
   if (index === 0 && summary.tokenizer.tokens > 0) {
-    w.generated('tokenizer.ggml.tokens', 'string', summary.tokenizer.tokens, (i) => `t${i.toString(36)}`);
+    const filler = 'x'.repeat(pad + 1);
+    w.generated(
+      'tokenizer.ggml.tokens',
+      'string',
+      summary.tokenizer.tokens,
+      (i) => `t${i.toString(36)}${filler.slice(i < extra ? 0 : 1)}`,
+    );
     if (summary.tokenizer.merges > 0) {
       w.generated('tokenizer.ggml.merges', 'string', summary.tokenizer.merges, (i) => `m${i.toString(36)} x`);
     }

@@ -29,3 +29,17 @@ describe('headers written back from oracle summaries', () => {
     });
   }
 });
+
+describe('written headers keep the original header size', () => {
+  it('reproduces the oracle header size exactly', async () => {
+    const original = oracleSummary('llama-3.1-8b-instruct-q4_k_m');
+    const written = headerFromSummary(original);
+    const header = await readGgufHeader(async (start, end) => ({
+      bytes: fileSlice(written.header, written.fileSize, start, end),
+      totalSize: written.fileSize,
+    }));
+    const again = summarizeGguf([{ ...header, fileSize: original.size }]);
+    expect(again.headerSize).toBe(original.headerSize);
+    expect(summarize(estimateLlamaCpp(again))).toEqual(summarize(estimateLlamaCpp(original)));
+  });
+});

@@ -1,6 +1,8 @@
-// Reads a GGUF header through a byte-range reader in as few reads as possible: one large first read
-// (8 MiB covers nearly every model's header: 0.8 MB for 32k-token vocabularies, 5.8 MB for Qwen2.5,
-// 7.6 MB for Llama 3.1), then reads that at least double the bytes held, never past `maxBytes`.
+// Reads a GGUF header through a byte-range reader in few reads without downloading much more than the
+// header: a 2 MiB first read covers 32k-token vocabularies (0.8 MB); the second brings the total to
+// 8 MiB, enough for 150k-token ones (5.8 MB for Qwen2.5, 7.6 MB for Llama 3.1); every later read
+// quadruples what is held, never past `maxBytes`. A bigger first read would answer most headers in
+// one request but send the CDN's zeros for every small one: politeness to the Hub wins.
 //
 // The parser (parse-header.ts) is our own rather than @huggingface/gguf's `gguf()`, which it matches
 // output for output (tests/unit/gguf-read-header.test.ts compares them). gguf() asks for 2 MB ranges
@@ -52,7 +54,9 @@ export interface GgufHeader extends ParsedGgufHeader {
 }
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_FIRST_CHUNK = 8 * 1024 * 1024;
+export const DEFAULT_FIRST_CHUNK = 2 * 1024 * 1024;
+/** Each later read makes the bytes held this many times larger: 2 -> 8 -> 32 -> 64 MiB. */
+const GROWTH = 4;
 
 /** Reads and parses the GGUF header of one file. Every failure is a `GgufError`. */
 export async function readGgufHeader(
@@ -84,7 +88,7 @@ async function readHeader(read: RangeReader, options: ReadHeaderOptions): Promis
     } catch (error) {
       if (!(error instanceof NeedMoreBytes)) throw error;
       const held = source.held;
-      await source.readTo(Math.min(maxBytes, Math.max(error.end, 2 * held, options.expectedSize ?? 0)));
+      await source.readTo(Math.min(maxBytes, Math.max(error.end, GROWTH * held, options.expectedSize ?? 0)));
       continue;
     }
     return {

@@ -21,11 +21,13 @@ export interface ClientRequest {
 }
 
 /** Sends every request at once from `page` and resolves when each has its final reply. */
-export function checkFromPage(
+export async function checkFromPage(
   page: Page,
   requests: ClientRequest[],
   maxAttempts = 3,
 ): Promise<ClientOutcome[]> {
+  // tsx (esbuild keepNames) wraps named functions in __name(); the page has no such helper.
+  await page.evaluate('globalThis.__name ??= (fn) => fn');
   return page.evaluate(
     ({ requests, maxAttempts }) =>
       new Promise<ClientOutcome[]>((resolve) => {

@@ -1,0 +1,35 @@
+// Benchmark output: one figure per line, `name: value`, then PASS/MISS against each goal.
+
+export interface Goal {
+  name: string;
+  value: number;
+  /** Printed after the value. */
+  unit?: string;
+  /** The figure passes when the test holds. */
+  goal?: { text: string; test: (value: number) => boolean };
+}
+
+export class Report {
+  private readonly goals: Goal[] = [];
+
+  figure(name: string, value: number, unit = '', goal?: Goal['goal']): void {
+    const shown = Number.isInteger(value) ? String(value) : value.toFixed(3);
+    console.log(`${name}: ${shown}${unit ? ` ${unit}` : ''}`);
+    this.goals.push({ name, value, unit, goal });
+  }
+
+  /** Prints every goal's verdict; returns true when all passed. */
+  verdicts(): boolean {
+    let all = true;
+    for (const { name, value, goal } of this.goals) {
+      if (!goal) continue;
+      const pass = goal.test(value);
+      all &&= pass;
+      console.log(`${pass ? 'PASS' : 'MISS'} ${name} ${goal.text}`);
+    }
+    return all;
+  }
+}
+
+export const atMost = (limit: number) => ({ text: `<= ${limit}`, test: (v: number) => v <= limit });
+export const exactly = (target: number) => ({ text: `= ${target}`, test: (v: number) => v === target });

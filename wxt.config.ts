@@ -41,6 +41,10 @@ export default defineConfig({
         }
       : {}),
   }),
+  zip: {
+    // Store reviewers rebuild from the sources: tests, fixtures and benchmarks are not needed.
+    excludeSources: ['tests/**', 'bench/**', 'docs/**', '.ci/**'],
+  },
   vite: () => ({
     plugins: [preact()],
   }),

@@ -2,7 +2,7 @@
 // up to the real file size): it prints gguf-parser-go's 29 reference figures.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,32 +10,9 @@ import { runEstimate } from '../../cli/estimate';
 import { fakeSha, type HfServer, startHfServer } from '../e2e/support/hf-server';
 import { headerFromSummary, oracleSummary } from '../support/gguf-from-summary';
 import { fetchVia } from '../support/node-fetch';
+import { type Figure, type ReferenceCase, referenceCases } from '../support/reference-cases';
 
-interface Figure {
-  uma: number;
-  nonuma: number;
-}
-interface ReferenceCase {
-  id: string;
-  model: string;
-  projector: string | null;
-  inputs: {
-    ctx: number;
-    parallel: number;
-    mmap: boolean;
-    gpuLayers: number;
-    flashAttention: boolean;
-    cacheTypeK: string;
-    cacheTypeV: string;
-    tensorSplit: string | null;
-    maxProjectedCache: number | null;
-  };
-  summary: Record<string, { offloadLayers: number; fullOffloaded: boolean; ram: Figure; vrams: Figure[] }>;
-}
-
-const { cases } = JSON.parse(
-  readFileSync(join(process.cwd(), 'tests/fixtures/oracle/reference-cases.json'), 'utf8'),
-) as { cases: ReferenceCase[] };
+const cases = referenceCases;
 
 let dir: string;
 const files = new Map<string, string>();

@@ -1,7 +1,6 @@
 // The built-in estimate against gguf-parser-go v0.25.0's own figures for 29 cases (10 models,
 // GPUStack defaults and variations). Fixtures come from scripts/make-oracle-fixtures.ts.
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type DeviceEstimate,
@@ -10,48 +9,15 @@ import {
   type GgufSummary,
   summarize,
 } from '../../utils/estimate';
+import { oracleSummary } from '../support/gguf-from-summary';
+import { type ReferenceCase, referenceCases } from '../support/reference-cases';
 
-interface Figure {
-  uma: number;
-  nonuma: number;
-}
-interface ReferenceCase {
-  id: string;
-  model: string;
-  scenario: string;
-  projector: string | null;
-  inputs: {
-    ctx: number;
-    parallel: number;
-    mmap: boolean;
-    gpuLayers: number;
-    flashAttention: boolean;
-    cacheTypeK: string;
-    cacheTypeV: string;
-    tensorSplit: string | null;
-    maxProjectedCache: number | null;
-  };
-  summary: Record<
-    string,
-    { offloadLayers: number; fullOffloaded: boolean; contextSize: number; ram: Figure; vrams: Figure[] }
-  >;
-  estimate: {
-    contextSize: number;
-    offloadLayers: number;
-    fullOffloaded: boolean;
-    devices: Array<Omit<DeviceEstimate, 'handleSwaLayers' | 'position'>>;
-    projector: { devices: Array<Omit<DeviceEstimate, 'handleSwaLayers' | 'position'>> } | null;
-  };
-}
-
-const fixtures = new URL('../fixtures/oracle/', import.meta.url);
-const readJson = <T>(name: string): T => JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')) as T;
-const { cases } = readJson<{ cases: ReferenceCase[] }>('reference-cases.json');
+const cases = referenceCases;
 const summaries = new Map<string, GgufSummary>();
 const summaryOf = (id: string) => {
   let s = summaries.get(id);
   if (!s) {
-    s = readJson<GgufSummary>(`${id}.json`);
+    s = oracleSummary(id);
     summaries.set(id, s);
   }
   return s;

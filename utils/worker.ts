@@ -4,7 +4,7 @@ import { browser } from 'wxt/browser';
 import { createCache } from './cache';
 import { CheckService } from './check/check-service';
 import { ProgressBoard } from './check/progress';
-import { CheckError } from './errors';
+import { createGpustackEngine, inventory as gpustackInventory, testConnection } from './gpustack';
 import { profileFromHardwareItems } from './hardware/huggingface';
 import { resolveProfile } from './hardware/resolve';
 import { loadKnownHardware, saveKnownHardware } from './hardware/store';
@@ -15,6 +15,8 @@ import { HF_BUCKETS } from './scheduler/buckets';
 import { sessionBudgetStore } from './scheduler/budget-store';
 import { Scheduler } from './scheduler/scheduler';
 import { loadSettings } from './settings';
+
+const sameServer = (a: string, b: string) => a.trim().replace(/\/+$/, '') === b.trim().replace(/\/+$/, '');
 
 export function createWorker() {
   const scheduler = new Scheduler({ buckets: HF_BUCKETS, store: sessionBudgetStore() });
@@ -27,12 +29,23 @@ export function createWorker() {
   // Read per check, so saved options and newly seen hardware apply at once.
   const context = async () => {
     const [settings, known] = await Promise.all([loadSettings(), loadKnownHardware()]);
-    return { settings, profile: resolveProfile(settings, known) };
+    // A cluster inventory counts only for the server it came from.
+    const gpustack =
+      known.gpustackServer && sameServer(known.gpustackServer, settings.serverUrl) ? known.gpustack : null;
+    return { settings, profile: resolveProfile(settings, { ...known, gpustack }) };
   };
-  const checks = new CheckService({ hub, cache, context });
+  const gpustack = createGpustackEngine({ scheduler, settings: loadSettings });
+  const checks = new CheckService({ hub, cache, context, gpustack });
   const services: WorkerServices = {
-    async testConnection() {
-      throw new CheckError('internal', 'Testing a GPUStack server is not available yet.');
+    async testConnection(request) {
+      const settings = await loadSettings();
+      const report = await testConnection(scheduler, request, settings);
+      // The saved server's inventory is the hardware Auto mode measures against.
+      if (report.canListWorkers && sameServer(request.serverUrl, settings.serverUrl)) {
+        const profile = await gpustackInventory(scheduler, settings).catch(() => null);
+        if (profile) await saveKnownHardware({ gpustack: profile, gpustackServer: settings.serverUrl });
+      }
+      return report;
     },
     clearCache: () => cache.clear(),
     search: (request, call) => hub.searchModels(request, call),

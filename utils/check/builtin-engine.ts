@@ -66,7 +66,18 @@ export function pickProjector(modelPath: string, files: RepoFile[]): RepoFile | 
   return candidates[0];
 }
 
+/** Slack over a remembered header size: names and metadata differ a little between quantizations. */
+const HINT_MARGIN = 64 * 1024;
+/** Header sizes remembered per repo and commit, at most this many. */
+const MAX_HINTS = 256;
+
 export class BuiltinEngine {
+  /**
+   * The quantizations of one repo share their tokenizer, so their headers are the same size: after
+   * the first, a single read of that size serves each of the others.
+   */
+  private readonly headerHints = new Map<string, number>();
+
   constructor(private readonly options: { hub: HubClient; cache: Cache }) {}
 
   async evaluate(input: EngineInput, call: CallOptions): Promise<EngineVerdict> {
@@ -107,6 +118,14 @@ export class BuiltinEngine {
     };
   }
 
+  private remember(key: string, headerBytes: number): void {
+    if (headerBytes <= 0) return;
+    this.headerHints.delete(key);
+    this.headerHints.set(key, headerBytes);
+    if (this.headerHints.size > MAX_HINTS)
+      this.headerHints.delete(this.headerHints.keys().next().value as string);
+  }
+
   /** The estimator's inputs for a model (all its shards), read once per commit and cached. */
   private async summary(
     repo: string,
@@ -119,13 +138,17 @@ export class BuiltinEngine {
     const key = `gguf:${SUMMARY_VERSION}:${repo}@${commit}:${paths[0]}`;
     const cached = await cache.get<GgufSummary>(key);
     if (cached) return cached;
+    const hintKey = `${repo}@${commit}:${classifyGgufPath(paths[0] ?? '').kind === 'mmproj' ? 'mmproj' : 'model'}`;
+    const hint = this.headerHints.get(hintKey);
     try {
       const headers = await readGgufModel((path) => hubRangeReader(hub, repo, commit, path, call), paths, {
+        ...(hint ? { firstChunk: hint + HINT_MARGIN } : {}),
         fileSizes: paths
           .map((p) => sizes.get(p) ?? undefined)
           .map((s) => (s !== undefined && s >= 0 ? s : undefined)),
         signal: call.signal,
       });
+      this.remember(hintKey, Number(headers[0]?.tensorDataOffset ?? 0));
       const summary = summarizeGguf(
         headers.map((h, i) => ({ ...h, fileSize: h.fileSize ?? sizes.get(paths[i] ?? '') ?? 0 })),
       );

@@ -4,14 +4,16 @@
 
 import { type Cache, TTL } from '../cache';
 import { CheckError } from '../errors';
+import type { GpustackEngine } from '../gpustack';
 import { type HardwareProfile, profileFingerprint } from '../hardware/profile';
 import type { CallOptions, HubClient, ModelInfo } from '../huggingface/client';
+import { t } from '../i18n';
 import type { CachedRequest, CheckRequest } from '../messaging/messages';
 import { classifyGgufPath, shardPaths } from '../page/gguf-names';
 import type { CheckResult } from '../result';
 import type { Settings } from '../settings';
 import { SingleFlight } from '../single-flight';
-import { BuiltinEngine } from './builtin-engine';
+import { BuiltinEngine, type EngineVerdict } from './builtin-engine';
 import { FanTracker } from './progress';
 
 /** Bumped when the engine's answers change meaning, so older cached answers are not served. */
@@ -20,6 +22,8 @@ const ENGINE_VERSION = 'builtin-2';
 export interface CheckContext {
   settings: Settings;
   profile: HardwareProfile;
+  /** Set when the user's GPUStack server answers this check: its fingerprint (never the key). */
+  gpustack?: string;
 }
 
 export interface CheckServiceOptions {
@@ -27,6 +31,8 @@ export interface CheckServiceOptions {
   cache: Cache;
   /** The settings and hardware a check runs with, read when it starts. */
   context: () => Promise<CheckContext>;
+  /** The user's GPUStack server, when one may be asked. */
+  gpustack?: GpustackEngine;
   now?: () => number;
 }
 
@@ -47,7 +53,7 @@ export class CheckService {
     if (kind !== 'model' && kind !== 'shard') {
       throw new CheckError('bad-message', `${request.file} is not a GGUF model file.`);
     }
-    const context = withContextSize(await this.options.context(), request.ctxSize);
+    const context = await this.withEngine(withContextSize(await this.options.context(), request.ctxSize));
     const info = await hub.modelInfo(request.repo, request.commit ?? request.revision, call);
     const key = resultKey(request.repo, info.commit, request.file, context);
     if (!request.force) {
@@ -72,7 +78,14 @@ export class CheckService {
               signal,
               tracker: shared,
             });
-            await cache.set(key, fresh, TTL.commit);
+            // GPUStack's verdicts follow the cluster's live state (the server caches 1 h too); a
+            // fallback after a server failure is kept briefly, so a fixed server is asked again soon.
+            const ttl = !context.gpustack
+              ? TTL.commit
+              : fresh.engine === 'gpustack'
+                ? TTL.gpustack
+                : TTL.short;
+            await cache.set(key, fresh, ttl);
             return fresh;
           } finally {
             this.fans.delete(key);
@@ -93,13 +106,56 @@ export class CheckService {
       request.commit ??
       (await cache.get<ModelInfo>(`model-info:${request.repo}@${request.revision}`))?.commit;
     if (!commit) return {};
-    const context = await this.options.context();
+    const context = await this.withEngine(await this.options.context());
     const found: Record<string, CheckResult> = {};
     for (const file of request.files) {
       const result = await cache.get<CheckResult>(resultKey(request.repo, commit, file, context));
       if (result) found[file] = { ...result, revision: request.revision };
     }
     return found;
+  }
+
+  /** GPUStack answers when its server is configured (Engine GPUStack, or Auto with a server). */
+  private async withEngine(context: CheckContext): Promise<CheckContext> {
+    const server = this.options.gpustack;
+    const { engine } = context.settings;
+    if (!server || engine === 'builtin') return context;
+    if (engine === 'auto' && !(await server.configured(context.settings))) return context;
+    return { ...context, gpustack: await server.fingerprint(context.settings) };
+  }
+
+  /**
+   * The server's verdict. In Auto mode a server that cannot answer (unreachable, no rights, an
+   * error) gives way to the built-in estimate, which says why; with Engine = GPUStack it is an error.
+   */
+  private async askServer(
+    request: CheckRequest,
+    context: CheckContext,
+    call: CallOptions,
+    builtin: () => Promise<EngineVerdict>,
+  ): Promise<EngineVerdict> {
+    const server = this.options.gpustack as GpustackEngine;
+    try {
+      return await server.evaluate({
+        repo: request.repo,
+        file: request.file,
+        settings: context.settings,
+        ...call,
+      });
+    } catch (error) {
+      if (
+        context.settings.engine !== 'auto' ||
+        !(error instanceof CheckError) ||
+        error.code === 'cancelled'
+      ) {
+        throw error;
+      }
+      const estimate = await builtin();
+      return {
+        ...estimate,
+        messages: [`${error.message} ${t('checkFallbackToBuiltin')}`, ...estimate.messages],
+      };
+    }
   }
 
   private async evaluate(
@@ -114,10 +170,14 @@ export class CheckService {
     if (missing.length > 0) {
       throw new CheckError('not-found', `${missing[0]} is not in ${request.repo} at this revision.`);
     }
-    const verdict = await this.builtin.evaluate(
-      { repo: request.repo, commit: info.commit, paths, repoFiles: info.files, ...context },
-      call,
-    );
+    const builtin = () =>
+      this.builtin.evaluate(
+        { repo: request.repo, commit: info.commit, paths, repoFiles: info.files, ...context },
+        call,
+      );
+    const verdict = context.gpustack
+      ? await this.askServer(request, context, call, builtin)
+      : await builtin();
     return {
       ...verdict,
       repo: request.repo,
@@ -136,7 +196,13 @@ function withContextSize(context: CheckContext, ctxSize: number | undefined): Ch
   return ctxSize ? { ...context, settings: { ...context.settings, ctxSize } } : context;
 }
 
-function resultKey(repo: string, commit: string, file: string, { settings, profile }: CheckContext): string {
+function resultKey(
+  repo: string,
+  commit: string,
+  file: string,
+  { settings, profile, gpustack }: CheckContext,
+): string {
+  if (gpustack) return `result:gpustack-1:${repo}@${commit}:${file}:${gpustack}`;
   const estimate = [settings.ctxSize, settings.parallel, settings.flashAttention, settings.cacheType].join(
     ',',
   );

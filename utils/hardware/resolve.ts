@@ -37,6 +37,8 @@ export const DEFAULT_PROFILE: HardwareProfile = {
 
 export interface KnownHardware {
   gpustack?: HardwareProfile | null;
+  /** The server the GPUStack inventory was read from. */
+  gpustackServer?: string;
   huggingface?: HardwareProfile | null;
 }
 

@@ -100,6 +100,8 @@ export class Scheduler {
   private readonly ready: Promise<void>;
   private seq = 0;
   private saving: Promise<void> = Promise.resolve();
+  /** Budgets as the store had them at start. */
+  private saved: Record<string, BudgetState> = {};
   /** Upstream requests sent, for tests and the benchmark. */
   sent = 0;
 
@@ -117,7 +119,8 @@ export class Scheduler {
     if (this.buckets.has(name)) return;
     this.buckets.set(name, {
       name,
-      budget: new Budget(config),
+      // A bucket made after a restart (a GPUStack server's) takes up its saved budget.
+      budget: new Budget(config, this.saved[name]),
       concurrency: config.concurrency,
       dispatch: new PQueue({ concurrency: 1 }),
       inFlight: 0,
@@ -349,10 +352,10 @@ export class Scheduler {
   }
 
   private async restore(): Promise<void> {
-    const saved = this.store ? await this.store.load().catch(() => ({})) : {};
+    this.saved = this.store ? await this.store.load().catch(() => ({})) : {};
     for (const [name, config] of Object.entries(this.options.buckets)) {
       this.defineBucket(name, config);
-      const state = (saved as Record<string, BudgetState>)[name];
+      const state = this.saved[name];
       if (state) this.bucket(name).budget = new Budget(config, state);
     }
   }
@@ -361,7 +364,8 @@ export class Scheduler {
   private persist(): void {
     const store = this.store;
     if (!store) return;
-    const states: Record<string, BudgetState> = {};
+    // Buckets not made since the restart keep their saved budgets.
+    const states: Record<string, BudgetState> = { ...this.saved };
     for (const bucket of this.buckets.values()) states[bucket.name] = bucket.budget.snapshot();
     this.saving = this.saving.then(() => store.save(states)).catch(() => {});
   }
@@ -374,8 +378,20 @@ export class Scheduler {
 }
 
 function flightKey(request: Pick<ScheduledRequest, 'url' | 'method' | 'headers' | 'body'>): string {
-  const range = request.headers?.Range ?? request.headers?.range ?? '';
-  return `${request.method ?? 'GET'} ${request.url} ${range} ${request.body ?? ''}`;
+  const headers = request.headers ?? {};
+  const range = headers.Range ?? headers.range ?? '';
+  // Two credentials never share an answer; the key holds a hash of them, not the secret.
+  const auth = headers.Authorization ?? headers.authorization ?? headers['X-API-Key'] ?? '';
+  return `${request.method ?? 'GET'} ${request.url} ${range} ${auth ? fnv1a(auth) : ''} ${request.body ?? ''}`;
+}
+
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
 }
 
 async function readBody(response: Response, maxBytes: number): Promise<Uint8Array> {

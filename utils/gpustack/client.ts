@@ -1,0 +1,240 @@
+// One GPUStack server, through the scheduler: which API it speaks, what its key may do, evaluations
+// (batched, see batcher.ts) and its workers. The key goes only to this server's origin, as a Bearer
+// header, and no request carries cookies: GPUStack ignores the key when any session cookie comes along.
+
+import type { Tracker } from '../check/progress';
+import type { ConnectionReport } from '../messaging/messages';
+import type { Priority } from '../result';
+import { GPUSTACK_BUCKET, gpustackBucket } from '../scheduler/buckets';
+import type { FetchedResponse, ScheduledRequest, Scheduler } from '../scheduler/scheduler';
+import { Batcher } from './batcher';
+import { runConnectionTest } from './connection';
+import { badUrl, fromResponse, fromThrown, keyFormat, noKey, notApi, resultCountMismatch } from './errors';
+import { type GpustackVerdict, resultsOf, toVerdict } from './evaluation';
+import {
+  type Generation,
+  type GenerationInfo,
+  type GenerationStore,
+  generationOf,
+  memoryGenerations,
+} from './generation';
+import { isWebPage, jsonOf } from './http';
+import { profileOf } from './inventory';
+import { pageOf, pagePath } from './pages';
+import { parseServerUrl } from './server-url';
+import { buildModelSpec, type ModelSpec, type SpecInput, specKey } from './spec';
+
+export interface GpustackClientOptions {
+  scheduler: Scheduler;
+  serverUrl: string;
+  apiKey: string;
+  /** Where the server's API generation is remembered; default: this worker's memory. */
+  generations?: GenerationStore;
+  /** Batching knobs, for tests. */
+  batch?: { gatherMs?: number; maxBatch?: number; maxInFlight?: number };
+}
+
+export interface GpustackCall {
+  priority?: Priority;
+  signal?: AbortSignal;
+  /** Told which request the caller waits for, so the UI can say "queued #3". */
+  tracker?: Tracker;
+}
+
+interface SendOptions extends GpustackCall {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  /** Send the key (every API route but /version). */
+  auth?: boolean;
+  notify?: (request: ScheduledRequest) => void;
+}
+
+/** Lists of a big cluster are a few MB at most; anything past this is not GPUStack. */
+const MAX_BYTES = 16 * 1024 * 1024;
+/** Printable ASCII without spaces: all a Bearer token may be. */
+const KEY_CHARS = /^[\x21-\x7e]+$/;
+
+export class GpustackClient {
+  readonly origin: string;
+  readonly base: string;
+  readonly bucket: string;
+  private readonly scheduler: Scheduler;
+  private readonly apiKey: string;
+  private readonly generations: GenerationStore;
+  private readonly batcher: Batcher<ModelSpec, unknown>;
+  private detecting: Promise<GenerationInfo> | null = null;
+
+  constructor(options: GpustackClientOptions) {
+    const address = parseServerUrl(options.serverUrl);
+    if (!address) throw badUrl(options.serverUrl);
+    this.origin = address.origin;
+    this.base = address.base;
+    this.scheduler = options.scheduler;
+    this.apiKey = options.apiKey.trim();
+    this.generations = options.generations ?? memoryGenerations;
+    this.bucket = gpustackBucket(this.origin);
+    this.scheduler.defineBucket(this.bucket, GPUSTACK_BUCKET);
+    this.batcher = new Batcher<ModelSpec, unknown>({
+      send: (specs, group, priority, signal, notify) =>
+        this.sendBatch(specs, group, { priority, signal, notify }),
+      maxBatch: options.batch?.maxBatch ?? 10,
+      maxInFlight: options.batch?.maxInFlight ?? GPUSTACK_BUCKET.concurrency,
+      gatherMs: options.batch?.gatherMs,
+      // GPUStack allows 50 evaluations per 10 s; a batch of 10 spends 10 of them.
+      budget: { quota: GPUSTACK_BUCKET.quota, windowMs: GPUSTACK_BUCKET.windowMs },
+    });
+  }
+
+  get hasKey(): boolean {
+    return this.apiKey.length > 0;
+  }
+
+  /** 'v1' for 0.x, 'v2' for 1.x / 2.x; asked once per server, then remembered. */
+  async detectGeneration(call: GpustackCall = {}): Promise<Generation> {
+    return (await this.serverInfo(call)).generation;
+  }
+
+  /** The server's version and generation; `fresh` asks again (the options page's test does). */
+  async serverInfo(call: GpustackCall = {}, fresh = false): Promise<GenerationInfo> {
+    if (!fresh) {
+      const known = await this.generations.load(this.origin);
+      if (known) return known;
+    }
+    this.detecting ??= this.readVersion(call).finally(() => {
+      this.detecting = null;
+    });
+    const info = await this.detecting;
+    await this.generations.save(this.origin, info);
+    return info;
+  }
+
+  /** Forget the generation (e.g. the server was upgraded), so the next call asks again. */
+  forgetGeneration(): Promise<void> {
+    return this.generations.forget(this.origin);
+  }
+
+  /** What the server is and what the key may do, as one report with one sentence for people. */
+  testConnection(): Promise<ConnectionReport> {
+    return runConnectionTest(this);
+  }
+
+  /** GPUStack's verdict for one Hub GGUF file; evaluations waiting together go as one request. */
+  async evaluate(input: SpecInput, call: GpustackCall = {}): Promise<GpustackVerdict> {
+    if (!this.hasKey) throw noKey();
+    const generation = await this.detectGeneration(call);
+    const spec = buildModelSpec(generation, input);
+    const clusterId = generation === 'v2' ? (input.clusterId ?? null) : null;
+    const raw = await this.batcher.run(`${generation}:${clusterId ?? ''}`, specKey(spec), spec, {
+      priority: call.priority,
+      signal: call.signal,
+      onSend: call.tracker ? (request) => call.tracker?.set(request as ScheduledRequest) : undefined,
+    });
+    return toVerdict(raw, clusterId);
+  }
+
+  /** Every worker (all pages) as a hardware profile; 2.x: of one cluster when `clusterId` is set. */
+  async inventory(options: GpustackCall & { clusterId?: number | null } = {}) {
+    const generation = await this.detectGeneration(options);
+    const filter = generation === 'v2' && options.clusterId != null ? `?cluster_id=${options.clusterId}` : '';
+    const workers = await this.listAll(`/${generation}/workers${filter}`, options);
+    return profileOf(workers, new URL(this.origin).host);
+  }
+
+  /** Requests sent as evaluation batches, for tests. */
+  get batchesSent(): number {
+    return this.batcher.requests;
+  }
+
+  /** Every item of a paginated list, page after page (100 per page). */
+  async listAll(path: string, call: GpustackCall = {}): Promise<unknown[]> {
+    const items: unknown[] = [];
+    for (let page = 1, pages = 1; page <= pages; page++) {
+      const response = await this.send(pagePath(path, page), call);
+      if (!response.ok) throw fromResponse(response, this.origin);
+      const parsed = pageOf(jsonOf(response));
+      if (!parsed) throw notApi(response, this.origin);
+      items.push(...parsed.items);
+      pages = parsed.totalPages;
+    }
+    return items;
+  }
+
+  /** One request to `path` under the server's base; the answer whatever its status. */
+  async send(path: string, options: SendOptions = {}): Promise<FetchedResponse> {
+    const auth = options.auth ?? true;
+    // A header value fetch refuses would read as "server unreachable" after three tries.
+    if (auth && this.apiKey && !KEY_CHARS.test(this.apiKey)) throw keyFormat();
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (auth && this.apiKey) headers.Authorization = `Bearer ${this.apiKey}`;
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    const request: ScheduledRequest = {
+      bucket: this.bucket,
+      url: `${this.base}${path}`,
+      method: options.method ?? (options.body !== undefined ? 'POST' : 'GET'),
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      priority: options.priority,
+      signal: options.signal,
+      credentials: 'omit',
+      maxBytes: MAX_BYTES,
+    };
+    options.tracker?.set(request);
+    options.notify?.(request);
+    try {
+      return await this.scheduler.request(request);
+    } catch (error) {
+      throw fromThrown(error, this.origin);
+    } finally {
+      options.tracker?.set(null);
+    }
+  }
+
+  private async sendBatch(
+    specs: ModelSpec[],
+    group: string,
+    call: { priority: Priority; signal: AbortSignal; notify: (request: unknown) => void },
+  ): Promise<unknown[]> {
+    const [generation, cluster] = group.split(':') as [Generation, string];
+    const body =
+      generation === 'v2' && cluster
+        ? { cluster_id: Number(cluster), model_specs: specs }
+        : { model_specs: specs };
+    const response = await this.send(`/${generation}/model-evaluations`, {
+      body,
+      priority: call.priority,
+      signal: call.signal,
+      notify: call.notify,
+    });
+    if (!response.ok) {
+      // A server upgraded from 0.x to 2.x (or back) has no such route: ask its version next time.
+      if (response.status === 404) await this.forgetGeneration();
+      throw fromResponse(response, this.origin);
+    }
+    const results = resultsOf(jsonOf(response));
+    if (!results) throw notApi(response, this.origin);
+    if (results.length !== specs.length) throw resultCountMismatch(results.length, specs.length);
+    return results;
+  }
+
+  private async readVersion(call: GpustackCall): Promise<GenerationInfo> {
+    const response = await this.send('/version', { ...call, auth: false });
+    // /version needs no key and exists since 0.1: a 401, 403 or 404 there is not GPUStack speaking.
+    if ([401, 403, 404].includes(response.status) || isWebPage(response)) throw notApi(response, this.origin);
+    if (!response.ok) throw fromResponse(response, this.origin);
+    const version = (jsonOf(response) as { version?: unknown } | undefined)?.version;
+    if (typeof version !== 'string' || !version.trim()) throw notApi(response, this.origin);
+    const generation = generationOf(version) ?? (await this.probeGeneration(call, response));
+    return { generation, version: version.trim() };
+  }
+
+  /**
+   * Dev builds say "0.0.0": ask for a 2.x route without the key. 2.x answers 401 (or serves it), 0.x
+   * has no /v2 and answers 404. Costs no rights and touches no model.
+   */
+  private async probeGeneration(call: GpustackCall, versionResponse: FetchedResponse): Promise<Generation> {
+    const response = await this.send('/v2/workers?perPage=1', { ...call, auth: false });
+    if (response.status === 404) return 'v1';
+    if ([200, 401, 403].includes(response.status)) return 'v2';
+    throw notApi(versionResponse, this.origin);
+  }
+}

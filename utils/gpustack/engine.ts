@@ -1,0 +1,99 @@
+// The GPUStack engine the check service calls: reads the settings at call time (a key saved in the
+// options applies at once) and keeps one client per server and key, so every check of a page shares
+// one batcher and the batches really fill.
+
+import { CheckError } from '../errors';
+import type { HardwareProfile } from '../hardware/profile';
+import { t } from '../i18n';
+import type { Scheduler } from '../scheduler/scheduler';
+import type { Settings } from '../settings';
+import { type GpustackCall, GpustackClient } from './client';
+import type { GpustackVerdict } from './evaluation';
+import { type GenerationStore, sessionGenerationStore } from './generation';
+import { parseServerUrl } from './server-url';
+import { specParamsFrom } from './spec';
+
+export interface GpustackEngineOptions {
+  scheduler: Scheduler;
+  /** The settings, or how to read them at call time. */
+  settings: Settings | (() => Promise<Settings>);
+  generations?: GenerationStore;
+  /** Batching knobs, for tests. */
+  batch?: { gatherMs?: number; maxBatch?: number; maxInFlight?: number };
+}
+
+export interface GpustackCheckInput extends GpustackCall {
+  repo: string;
+  /** The file, or the first shard of a split model. */
+  file: string;
+  /** The check's own settings (e.g. with a per-check context size); default: the saved ones. */
+  settings?: Settings;
+}
+
+export interface GpustackEngine {
+  /** True when a server URL and key are saved (or given). */
+  configured(settings?: Settings): Promise<boolean>;
+  /** GPUStack's verdict, with the context size it was asked for. */
+  evaluate(input: GpustackCheckInput): Promise<GpustackVerdict & { contextSize: number }>;
+  /** The cluster's workers (of the chosen cluster on 2.x) as a hardware profile. */
+  inventory(call?: GpustackCall): Promise<HardwareProfile>;
+  /**
+   * Everything but the key that decides an answer (server, cluster, backend, estimate flags): put it
+   * in the result cache key, so changed settings never serve an old verdict.
+   */
+  fingerprint(settings?: Settings): Promise<string>;
+}
+
+/** Old clients are dropped beyond this: settings change rarely. */
+const MAX_CLIENTS = 4;
+
+export function createGpustackEngine(options: GpustackEngineOptions): GpustackEngine {
+  const read =
+    typeof options.settings === 'function' ? options.settings : async () => options.settings as Settings;
+  const generations = options.generations ?? sessionGenerationStore();
+  const clients = new Map<string, GpustackClient>();
+
+  async function clientFor(given?: Settings): Promise<{ client: GpustackClient; settings: Settings }> {
+    const settings = given ?? (await read());
+    const address = parseServerUrl(settings.serverUrl);
+    if (!address) throw new CheckError('bad-message', t('gpustackNoServer'));
+    // Keyed by the key too: a new key gets a client of its own, never an old batch.
+    const id = `${address.base}\n${settings.apiKey}`;
+    let client = clients.get(id);
+    if (!client) {
+      client = new GpustackClient({
+        scheduler: options.scheduler,
+        serverUrl: settings.serverUrl,
+        apiKey: settings.apiKey,
+        generations,
+        batch: options.batch,
+      });
+      clients.set(id, client);
+      if (clients.size > MAX_CLIENTS) clients.delete(clients.keys().next().value as string);
+    }
+    return { client, settings };
+  }
+
+  return {
+    async configured(given) {
+      const settings = given ?? (await read());
+      return parseServerUrl(settings.serverUrl) !== null && settings.apiKey.trim().length > 0;
+    },
+    async evaluate(input) {
+      const { repo, file, settings: given, ...call } = input;
+      const { client, settings } = await clientFor(given);
+      const params = specParamsFrom(settings);
+      const verdict = await client.evaluate({ repo, file, params, clusterId: settings.clusterId }, call);
+      return { ...verdict, contextSize: params.ctxSize };
+    },
+    async inventory(call = {}) {
+      const { client, settings } = await clientFor();
+      return client.inventory({ ...call, clusterId: settings.clusterId });
+    },
+    async fingerprint(given) {
+      const settings = given ?? (await read());
+      const address = parseServerUrl(settings.serverUrl);
+      return JSON.stringify([address?.base ?? '', settings.clusterId, specParamsFrom(settings)]);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// Which API a GPUStack server speaks: 0.x serves /v1, 1.x and 2.x serve /v2. The answer is kept per
+// origin in memory (and, when the caller gives a store, beyond a stopped service worker).
+
+import { browser } from 'wxt/browser';
+
+export type Generation = 'v1' | 'v2';
+
+export interface GenerationInfo {
+  generation: Generation;
+  /** As /version said it, e.g. "v0.6.1". */
+  version: string;
+}
+
+export interface GenerationStore {
+  load(origin: string): Promise<GenerationInfo | undefined>;
+  save(origin: string, info: GenerationInfo): Promise<void>;
+  forget(origin: string): Promise<void>;
+}
+
+/** "v0.6.1" -> v1, "2.0.0" -> v2; null when the version says nothing (dev builds report 0.0.0). */
+export function generationOf(version: string): Generation | null {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim());
+  if (!match) return null;
+  const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (major === 0 && minor === 0 && patch === 0) return null;
+  return major === 0 ? 'v1' : 'v2';
+}
+
+const memory = new Map<string, GenerationInfo>();
+
+/** Process-wide memory: every client of one worker shares what it learnt. */
+export const memoryGenerations: GenerationStore = {
+  async load(origin) {
+    return memory.get(origin);
+  },
+  async save(origin, info) {
+    memory.set(origin, info);
+  },
+  async forget(origin) {
+    memory.delete(origin);
+  },
+};
+
+const KEY = 'gpustack.generations.v1';
+
+/**
+ * storage.session behind memory: outlives a stopped worker, not the browser session (a server may
+ * be upgraded in between).
+ */
+export function sessionGenerationStore(): GenerationStore {
+  const area = browser.storage.session ?? browser.storage.local;
+  const readAll = async () =>
+    ((await area.get(KEY))[KEY] as Record<string, GenerationInfo> | undefined) ?? {};
+  return {
+    async load(origin) {
+      const known = await memoryGenerations.load(origin);
+      if (known) return known;
+      const stored = (await readAll())[origin];
+      if (stored) await memoryGenerations.save(origin, stored);
+      return stored;
+    },
+    async save(origin, info) {
+      await memoryGenerations.save(origin, info);
+      await area.set({ [KEY]: { ...(await readAll()), [origin]: info } });
+    },
+    async forget(origin) {
+      await memoryGenerations.forget(origin);
+      const all = await readAll();
+      delete all[origin];
+      await area.set({ [KEY]: all });
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import './style.css';
 import { Popup } from '../../components/Popup';
 
 render(<Popup />, document.getElementById('app') as HTMLElement);

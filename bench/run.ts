@@ -2,6 +2,7 @@
 // then PASS/MISS per goal. Exits non-zero when a goal is missed.
 
 import { benchHeaderRead } from './header-read';
+import { benchPageCost } from './page-cost';
 import { benchPopupFlow } from './popup-flow';
 import { Report } from './report';
 import { benchSchedulerBurst } from './scheduler-burst';
@@ -10,5 +11,6 @@ const report = new Report();
 await benchHeaderRead(report);
 await benchSchedulerBurst(report);
 await benchPopupFlow(report);
+await benchPageCost(report);
 const passed = report.verdicts();
 process.exit(passed ? 0 : 1);

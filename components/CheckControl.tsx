@@ -1,49 +1,54 @@
-// What a control shows inside its closed shadow root. Remote strings (file names, messages) are
-// rendered as text by Preact, never as markup.
+// What a control shows inside its closed shadow root, and the popup's verdict: compact, one line.
+// Remote strings (file names, messages) are rendered as text by Preact, never as markup.
 
-import { formatBytes, shortCommit } from '../utils/format';
 import { t } from '../utils/i18n';
 import type { ControlState } from './control-state';
+import { agoText, memoryText, verdictOf } from './verdict-text';
 
-export function CheckControl({ view, now = Date.now() }: { view: ControlState; now?: number }) {
+export function CheckControl({
+  view,
+  now = Date.now(),
+  best = false,
+}: {
+  view: ControlState;
+  now?: number;
+  /** The largest quantization that fits entirely on GPU after "Check all quantizations". */
+  best?: boolean;
+}) {
   switch (view.state) {
     case 'idle':
       return <span class="label">{t('controlIdle')}</span>;
     case 'queued':
-      return (
-        <span class="label busy">
-          {view.position ? t('controlQueuedAt', view.position) : t('controlQueued')}
-        </span>
-      );
     case 'waiting':
+    case 'checking':
       return (
-        <span class="label busy">
-          {t('controlWaiting', Math.max(1, Math.ceil((view.until - now) / 1000)))}
+        <span class="label mute">
+          {view.state === 'checking'
+            ? t('controlChecking')
+            : view.state === 'waiting'
+              ? t('controlWaiting', Math.max(1, Math.ceil((view.until - now) / 1000)))
+              : view.position
+                ? t('controlQueuedAt', view.position)
+                : t('controlQueued')}
         </span>
       );
-    case 'checking':
-      return <span class="label busy">{t('controlChecking')}</span>;
     case 'done': {
       const { result } = view;
-      const size = formatBytes(result.sizeBytes);
-      const text =
-        result.shards > 1
-          ? t('resultShards', size, result.shards, shortCommit(result.commit))
-          : t('resultSize', size, shortCommit(result.commit));
+      const verdict = verdictOf(result);
       return (
-        <span class="label done" role="status">
-          {text}
-          {result.messages.map((m) => (
-            <span class="message">{m}</span>
-          ))}
+        <span class={`label v-${verdict.tone}`}>
+          <b>{verdict.text}</b>
+          <span>{memoryText(result)}</span>
+          <span class="mute">{agoText(result.checkedAt, now)}</span>
+          {best ? <span class="best">{t('verdictBest')}</span> : null}
         </span>
       );
     }
     case 'error':
       return (
-        <span class="label error" role="alert">
+        <span class="label v-nofit error">
           {view.error.message}
-          {view.error.retryable ? <span class="retry"> · {t('controlRetry')}</span> : null}
+          {view.error.retryable ? <span class="mute"> · {t('controlRetry')}</span> : null}
         </span>
       );
   }

@@ -1,72 +1,203 @@
 // The control's host element: a `<gpustack-check>` beside a file. The host itself is the button
 // (role, tabindex, aria-label, click / Enter / Space) and carries the automation contract's data-*
-// attributes; everything it shows lives in a CLOSED shadow root, so page scripts cannot read the
-// user's hardware or server details.
+// attributes; everything it shows, the popover included, lives in a CLOSED shadow root, so page
+// scripts cannot read the user's hardware or server details.
 
 import { render } from 'preact';
 import { t } from '../utils/i18n';
+import type { CheckResult } from '../utils/result';
 import { CheckControl } from './CheckControl';
 import css from './check-control.css?inline';
 import { writeAttributes } from './control-attributes';
 import type { ControlState } from './control-state';
+import { PopoverPanel, type PopoverPlace } from './popover-panel';
 
 export const HOST_TAG = 'gpustack-check';
+
+/** What the popover asks for: a fresh answer, maybe for another context size. */
+export interface CheckAsk {
+  force: true;
+  ctxSize?: number;
+}
 
 export interface CheckHost {
   element: HTMLElement;
   file: string;
   show(view: ControlState): void;
-  view(): ControlState;
+  /** Marks (or unmarks) the quantization to pick: badge inside, data-best="true" outside. */
+  setBest(best: boolean): void;
+  /** Draws again (the "checked 5 min ago" text ages). */
+  paint(): void;
+  /** The page threw it away: stop its timers and listeners. */
+  dispose(): void;
+}
+
+// Hugging Face's "dark" class on <html> cannot reach into closed shadow roots: every mount point
+// of ours is known here, and setTheme() passes the class on.
+const mounts = new Set<HTMLElement>();
+let darkTheme = false;
+
+export function setTheme(dark: boolean): void {
+  darkTheme = dark;
+  for (const mount of mounts) {
+    if (mount.isConnected) mount.classList.toggle('dark', dark);
+    else mounts.delete(mount);
+  }
+}
+
+/** A closed shadow root holding the shared stylesheet and a themed mount point. */
+export function shadowMount(element: HTMLElement): HTMLElement {
+  const doc = element.ownerDocument;
+  const root = element.attachShadow({ mode: 'closed' });
+  // Identical <style> text in many shadow roots is parsed once by the engine (Blink caches it).
+  const style = doc.createElement('style');
+  style.textContent = css;
+  const mount = doc.createElement('span');
+  mount.className = darkTheme ? 'gs dark' : 'gs';
+  root.append(style, mount);
+  mounts.add(mount);
+  return mount;
 }
 
 export function createCheckHost(
   doc: Document,
   target: { repo: string; revision: string; file: string },
-  onActivate: (host: CheckHost) => void,
+  onActivate: (host: CheckHost, ask?: CheckAsk) => void,
+  /** The aria-label, asked once by the caller for all its controls. */
+  label = t('checkLabel'),
 ): CheckHost {
   const element = doc.createElement(HOST_TAG);
   element.setAttribute('role', 'button');
   element.setAttribute('tabindex', '0');
-  element.setAttribute('aria-label', t('checkLabel'));
+  element.setAttribute('aria-label', label);
   element.dataset.repo = target.repo;
   element.dataset.revision = target.revision;
   element.dataset.file = target.file;
-
-  const root = element.attachShadow({ mode: 'closed' });
-  const style = doc.createElement('style');
-  style.textContent = css;
-  root.append(style);
-  const mount = doc.createElement('span');
-  mount.setAttribute('aria-live', 'polite');
-  root.append(mount);
+  const mount = shadowMount(element);
 
   let current: ControlState = { state: 'idle' };
+  // The popover keeps showing the last answer while a re-check runs.
+  let last: CheckResult | undefined;
+  let best = false;
+  let open = false;
+  let ctx: number | undefined;
+  let place: PopoverPlace = { left: 0 };
   let ticker: ReturnType<typeof setInterval> | undefined;
-  const paint = () => render(<CheckControl view={current} />, mount);
+
+  const paint = () =>
+    render(
+      <>
+        <CheckControl view={current} best={best} />
+        {open && last ? (
+          <PopoverPanel
+            result={last}
+            busy={current.state !== 'done'}
+            now={Date.now()}
+            ctx={ctx}
+            place={place}
+            onClose={() => closePopover(true)}
+            onCheck={(size) => {
+              ctx = size;
+              onActivate(host, { force: true, ...(size ? { ctxSize: size } : {}) });
+            }}
+          />
+        ) : null}
+      </>,
+      mount,
+    );
+
+  // Tabbing out of the popover closes it, as clicking elsewhere does.
+  mount.addEventListener('focusout', (event) => {
+    const to = (event as FocusEvent).relatedTarget as Node | null;
+    if (open && to && to !== element && !mount.contains(to)) closePopover();
+  });
+
+  // Fixed to the viewport, so rows that clip their overflow cannot cut it.
+  const measure = () => {
+    const r = element.getBoundingClientRect();
+    const height = innerHeight;
+    const left = Math.max(8, Math.min(r.left, innerWidth - 368));
+    place =
+      r.bottom + 320 > height && r.top > height / 2
+        ? { left, bottom: height - r.top + 6 }
+        : { left, top: r.bottom + 6 };
+  };
+  const follow = () => {
+    measure();
+    paint();
+  };
+  const outside = (event: Event) => {
+    if (!event.composedPath().includes(element)) closePopover(false);
+  };
+  const listen = (on: boolean) => {
+    const method = on ? 'addEventListener' : 'removeEventListener';
+    doc[method]('pointerdown', outside, true);
+    window[method]('scroll', follow, true);
+    window[method]('resize', follow);
+  };
+
+  function openPopover(): void {
+    open = true;
+    element.setAttribute('aria-expanded', 'true');
+    measure();
+    paint();
+    listen(true);
+    mount.querySelector<HTMLElement>('.pop button')?.focus();
+  }
+
+  function closePopover(refocus = false): void {
+    if (!open) return;
+    open = false;
+    element.setAttribute('aria-expanded', 'false');
+    listen(false);
+    paint();
+    if (refocus) element.focus();
+  }
+
   const host: CheckHost = {
     element,
     file: target.file,
     show(view) {
       current = view;
+      if (view.state === 'done') {
+        last = view.result;
+        element.setAttribute('aria-haspopup', 'dialog');
+        element.setAttribute('aria-expanded', String(open));
+      } else if (view.state === 'error') {
+        closePopover();
+      }
       writeAttributes(element, view);
       paint();
       // A rate-limit wait counts down once a second; nothing ticks otherwise.
       clearInterval(ticker);
       ticker = view.state === 'waiting' ? setInterval(paint, 1000) : undefined;
     },
-    view: () => current,
+    setBest(value) {
+      if (value === best) return;
+      best = value;
+      if (best) element.dataset.best = 'true';
+      else delete element.dataset.best;
+      paint();
+    },
+    paint,
+    dispose() {
+      closePopover();
+      clearInterval(ticker);
+    },
   };
 
   const activate = (event: Event) => {
     // The control sits inside links and rows: the page must not follow the link too.
     event.preventDefault();
     event.stopPropagation();
-    const state = current.state;
-    if (state === 'idle' || state === 'error' || state === 'done') onActivate(host);
+    if (current.state !== 'done') onActivate(host);
+    else if (open) closePopover(true);
+    else openPopover();
   };
   element.addEventListener('click', activate);
   element.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' || event.key === ' ') activate(event);
+    else if (event.key === 'Escape') closePopover(true);
   });
   host.show(current);
   return host;

@@ -1,20 +1,37 @@
 // Puts one control beside every GGUF model file the page shows, keeps them through re-renders and
-// "Load more files" (a MutationObserver re-scan), and drives each control from the worker's replies.
+// "Load more files" (scan() again after DOM changes: utils/content/page-session.ts watches), and
+// drives each control from the worker's replies.
 // Controls for the same file share one state, so a re-rendered row shows what the old one did.
+// Also: "Check all quantizations" on tree pages and model cards, the best-fit mark, our own
+// quantization list on model cards that show none, and screen-reader announcements.
 
-import { type CheckHost, createCheckHost, HOST_TAG } from '../../components/check-host';
+import { type CheckAsk, type CheckHost, createCheckHost } from '../../components/check-host';
 import type { ControlState } from '../../components/control-state';
+import { fitsOnGpu, verdictSentence } from '../../components/verdict-text';
+import { t } from '../i18n';
 import type { Channel } from '../messaging/channel';
 import type { PageContext } from '../page/data-props';
-import { findCheckTargets } from '../page/find-targets';
+import { findCheckTargets, type TargetKind } from '../page/find-targets';
+import { modelFilesToCheck } from '../page/gguf-names';
+import type { Priority } from '../result';
+import { createAnnouncer } from './announcer';
+import { type BulkHost, type BulkView, createBulkHost } from './bulk-bar';
+import { type BulkRun, runBulk } from './bulk-check';
+import { measure } from './measure';
+import { quantLabel, sidebarSpot } from './quant-sidebar';
 
 export interface AnnotatorDeps {
   channel: Channel;
+  /** Annotate a long file list as its rows near the viewport (the content script; tests: at once). */
+  lazy?: boolean;
+  /** Bulk checks travelling at once; the others wait here, where cancelling drops them. */
+  bulkInFlight?: number;
 }
 
 export interface Annotator {
-  /** Scans the page now; returns how many controls it added. */
+  /** Scans the page now (after DOM changes); returns how many controls it added. */
   scan(): number;
+  /** Stops watching and takes away everything it put on the page. */
   stop(): void;
 }
 
@@ -23,7 +40,28 @@ interface FileRef {
   file: string;
 }
 
+interface Entry {
+  hosts: Set<CheckHost>;
+}
+
+type Placed = TargetKind | 'sidebar';
+
+/** Rows beyond which a file list is annotated as it scrolls into view. */
+const LONG_LIST = 64;
+
 const keyOf = ({ revision, file }: FileRef) => `${revision}\n${file}`;
+const refOf = (key: string): FileRef => {
+  const cut = key.indexOf('\n');
+  return { revision: key.slice(0, cut), file: key.slice(cut + 1) };
+};
+const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1);
+
+/** The deepest element holding all of `els`. */
+function commonAncestor(els: Element[]): Element | null {
+  let cur: Element | null = els[0] ?? null;
+  while (cur && !els.every((el) => cur?.contains(el))) cur = cur.parentElement;
+  return cur;
+}
 
 export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorDeps): Annotator | null {
   if (!ctx.repo || ctx.repoType !== 'model' || !ctx.isGgufRepo) return null;
@@ -33,52 +71,314 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
   const commitOf = (revision: string) =>
     revision === pageRevision && ctx.commit ? { commit: ctx.commit } : {};
   const views = new Map<string, ControlState>();
-  const hosts = new Map<string, { ref: FileRef; hosts: Set<CheckHost> }>();
+  const entries = new Map<string, Entry>();
+  const placed = new WeakMap<CheckHost, Placed>();
+  const live = createAnnouncer(doc);
+  // A long list's model files by the page's data (its rows further down have no control yet).
+  let listed = 0;
+  // Asked once: the browser's i18n is a call into the extension runtime, 500 controls would pay 500.
+  const label = t('checkLabel');
+
+  let bulk: BulkRun<string> | null = null;
+  let bulkView: BulkView = { phase: 'idle', done: 0, total: 0 };
+  let bulkFiles: string[] = [];
+  let bulkHost: BulkHost | null = null;
+  let panel: BulkHost | null = null;
+  // After a complete bulk run the best fit follows every later answer.
+  let bestShown = false;
+  let bestNow: string | null = null;
 
   function show(ref: FileRef, view: ControlState): void {
-    views.set(keyOf(ref), view);
-    for (const host of hosts.get(keyOf(ref))?.hosts ?? []) host.show(view);
+    const key = keyOf(ref);
+    views.set(key, view);
+    for (const host of entries.get(key)?.hosts ?? []) host.show(view);
+    if (bulkView.phase !== 'idle' && bulkView.phase !== 'done' && bulkFiles.includes(key)) {
+      showBulk({ ...bulkView, done: settled() });
+    }
+    if (bestShown && view.state === 'done') markBest();
   }
 
-  async function check(ref: FileRef, force: boolean): Promise<void> {
+  async function check(ref: FileRef, priority: Priority, ask?: CheckAsk): Promise<void> {
     show(ref, { state: 'checking' });
-    const request = { type: 'check', repo, ...ref, ...commitOf(ref.revision), priority: 'click' } as const;
-    const reply = await deps.channel.request({ ...request, ...(force ? { force } : {}) }, (view) =>
-      show(ref, view),
+    const reply = await deps.channel.request(
+      {
+        type: 'check',
+        repo,
+        ...ref,
+        ...commitOf(ref.revision),
+        priority,
+        ...(ask ? { force: true } : {}),
+        ...(ask?.ctxSize ? { ctxSize: ask.ctxSize } : {}),
+      },
+      (progress) => show(ref, progress),
     );
-    show(ref, reply.ok ? { state: 'done', result: reply.value } : { state: 'error', error: reply.error });
+    const view: ControlState = reply.ok
+      ? { state: 'done', result: reply.value }
+      : { state: 'error', error: reply.error };
+    show(ref, view);
+    if (priority !== 'bulk') {
+      live.say(
+        `${baseName(ref.file)}: ${view.state === 'done' ? verdictSentence(view.result) : view.error.message}`,
+      );
+    }
+  }
+
+  function activate(ref: FileRef, ask?: CheckAsk): void {
+    if (ask) {
+      void check(ref, 'click', ask);
+      return;
+    }
+    const state = views.get(keyOf(ref))?.state ?? 'idle';
+    // Waiting in the bulk queue: a click sends it now, ahead of the rest.
+    if (state === 'idle' || state === 'error' || bulk?.take(keyOf(ref))) void check(ref, 'click');
+  }
+
+  function addHost(ref: FileRef, kind: Placed): CheckHost {
+    const host = createCheckHost(doc, { repo, ...ref }, (_h, ask) => activate(ref, ask), label);
+    const key = keyOf(ref);
+    const known = views.get(key);
+    if (known) host.show(known);
+    host.setBest(key === bestNow);
+    const entry = entries.get(key) ?? { hosts: new Set() };
+    entry.hosts.add(host);
+    entries.set(key, entry);
+    placed.set(host, kind);
+    return host;
+  }
+
+  /** Controls for the places in `root` that have none yet. */
+  function annotate(root: ParentNode): CheckHost[] {
+    const made: CheckHost[] = [];
+    // Places that already have their control are not targets any more.
+    for (const target of findCheckTargets(root, ctx)) {
+      const host = addHost({ revision: target.revision ?? pageRevision, file: target.file }, target.kind);
+      target.anchor.after(host.element);
+      made.push(host);
+    }
+    return made;
   }
 
   function scan(): number {
-    let added = 0;
-    for (const target of findCheckTargets(doc, ctx)) {
-      const ref = { revision: target.revision ?? pageRevision, file: target.file };
-      const next = target.anchor.nextElementSibling;
-      if (next?.localName === HOST_TAG && (next as HTMLElement).dataset.file === target.file) continue;
-      const host = createCheckHost(doc, { repo, ...ref }, (h) => {
-        void check(ref, h.view().state === 'done');
-      });
-      const known = views.get(keyOf(ref));
-      if (known) host.show(known);
-      target.anchor.after(host.element);
-      const entry = hosts.get(keyOf(ref)) ?? { ref, hosts: new Set() };
-      entry.hosts.add(host);
-      hosts.set(keyOf(ref), entry);
-      added += 1;
+    const rows = longList();
+    let added = rows ? watchRows(rows) : annotate(doc).length;
+    forget();
+    added += placeExtras();
+    return added;
+  }
+
+  // A long file list (hundreds of rows) is annotated as its rows come near the viewport: reading
+  // every link of 500 rows and making 500 controls at once would hold the page up for tens of ms.
+  // Rows are the list island's <li>s (the Hub's tree markup), found by element names, not classes.
+  const rowsSeen = new WeakMap<Element, CheckHost[]>();
+  let rowWatch: IntersectionObserver | undefined;
+
+  function longList(): Element[] | null {
+    const IO = deps.lazy ? doc.defaultView?.IntersectionObserver : undefined;
+    if (!IO || ctx.pageKind !== 'tree') return null;
+    const rows = doc.querySelector('[data-target="ViewerIndexTreeList"]')?.querySelectorAll('li');
+    if (!rows || rows.length <= LONG_LIST) return null;
+    listed ||= modelFilesToCheck(ctx.treeEntries.filter((e) => e.type === 'file').map((e) => e.path)).length;
+    rowWatch ??= new IO(
+      (seen) => {
+        const started = performance.now();
+        let added = 0;
+        for (const entry of seen) {
+          if (!entry.isIntersecting || !waiting.delete(entry.target)) continue;
+          added += annotateRow(entry.target);
+        }
+        if (added === 0) return;
+        placeExtras();
+        void showCached();
+        measure(started);
+      },
+      { rootMargin: '100% 0px' },
+    );
+    return [...rows];
+  }
+
+  function annotateRow(row: Element): number {
+    rowWatch?.unobserve(row);
+    const made = annotate(row);
+    // A row of a file that gets no control (README.md, mmproj) is done too: remember it as seen.
+    rowsSeen.set(row, made);
+    return made.length;
+  }
+
+  const waiting = new WeakSet<Element>();
+
+  /** Watches rows not seen yet, and rows whose controls a re-render took away. */
+  function watchRows(rows: Element[]): number {
+    for (const row of rows) {
+      const hosts = rowsSeen.get(row);
+      if (waiting.has(row) || hosts?.every((h) => h.element.isConnected && row.contains(h.element))) {
+        continue;
+      }
+      waiting.add(row);
+      rowWatch?.observe(row);
     }
-    // Forget hosts the page threw away with their rows.
-    for (const entry of hosts.values()) {
-      for (const host of entry.hosts) if (!host.element.isConnected) entry.hosts.delete(host);
+    return 0;
+  }
+
+  /** Every row now (a bulk run covers the whole list). */
+  function annotateAll(): void {
+    for (const row of longList() ?? []) {
+      if (!waiting.has(row)) continue;
+      waiting.delete(row);
+      annotateRow(row);
+    }
+    forget();
+  }
+
+  /** Forgets hosts the page threw away with their rows (their file's state stays in `views`). */
+  function forget(): void {
+    for (const [key, entry] of entries) {
+      for (const host of entry.hosts) {
+        if (host.element.isConnected) continue;
+        host.dispose();
+        entry.hosts.delete(host);
+      }
+      if (entry.hosts.size === 0) entries.delete(key);
+    }
+  }
+
+  const hostsOf = (kinds: Placed[]) =>
+    [...entries.values()].flatMap((e) => [...e.hosts].filter((h) => kinds.includes(placed.get(h) as Placed)));
+
+  /** Our sidebar list (model cards without a quant list of their own) and the bulk bar. */
+  function placeExtras(): number {
+    if (ctx.pageKind !== 'tree' && ctx.pageKind !== 'model-card') return 0;
+    let added = 0;
+    if (ctx.pageKind === 'model-card') {
+      const theirs = hostsOf(['quant-list']).length > 0;
+      if (theirs && panel) {
+        // The page drew its own list after all (client-side): ours goes.
+        panel.element.remove();
+        panel = null;
+        forget();
+      } else if (!theirs && !panel?.element.isConnected) {
+        const files = modelFilesToCheck(ctx.ggufFilePaths);
+        const spot = files.length > 0 ? sidebarSpot(doc) : null;
+        if (spot) {
+          const hosts = files.map((file) => addHost({ revision: pageRevision, file }, 'sidebar'));
+          panel = createBulkHost(doc, bulkActions, hosts);
+          if (spot.inside) spot.el.prepend(panel.element);
+          else spot.el.after(panel.element);
+          panel.show(bulkView);
+          bulkHost?.element.remove();
+          added += hosts.length;
+        }
+      }
+    }
+    // Before a run, the bar tells automation how many files a run would cover.
+    const files = Math.max(entries.size, listed);
+    if (bulkView.phase === 'idle' && bulkView.total !== files) showBulk({ ...bulkView, total: files });
+    if (panel || bulkHost?.element.isConnected || files < 2) return added;
+    const spot = bulkSpot();
+    if (spot) {
+      bulkHost ??= createBulkHost(doc, bulkActions);
+      spot.before(bulkHost.element);
+      bulkHost.show(bulkView);
     }
     return added;
   }
 
+  // Above the file list (tree), above the page's quant list, else above the README's table of files.
+  function bulkSpot(): Element | null {
+    if (ctx.pageKind === 'tree') {
+      return (
+        doc.querySelector('[data-target="ViewerIndexTreeList"]') ??
+        commonAncestor(hostsOf(['tree-row']).map((h) => h.element))
+      );
+    }
+    const list = hostsOf(['quant-list']);
+    const around = commonAncestor((list.length > 0 ? list : hostsOf(['readme-link'])).map((h) => h.element));
+    return around?.closest('table') ?? around;
+  }
+
+  const bulkActions = { start: startBulk, cancel: cancelBulk };
+
+  function showBulk(view: BulkView): void {
+    bulkView = view;
+    bulkHost?.show(view);
+    panel?.show(view);
+  }
+
+  const settled = () =>
+    bulkFiles.filter((key) => {
+      const state = views.get(key)?.state;
+      return state === 'done' || state === 'error';
+    }).length;
+
+  function startBulk(): void {
+    if (bulkView.phase === 'running') return;
+    annotateAll();
+    bulkFiles = [...entries.keys()];
+    // Known answers count as done; what is already on its way is left to finish.
+    const send = bulkFiles.filter((key) => {
+      const state = views.get(key)?.state ?? 'idle';
+      return state === 'idle' || state === 'error';
+    });
+    for (const key of send) show(refOf(key), { state: 'queued' });
+    showBulk({ phase: 'running', done: settled(), total: bulkFiles.length });
+    const run = runBulk(send, (key) => check(refOf(key), 'bulk'), deps.bulkInFlight ?? 4);
+    bulk = run;
+    void run.finished.then((complete) => {
+      if (bulk !== run || !complete) return;
+      bulk = null;
+      bestShown = true;
+      const best = markBest();
+      const done = settled();
+      showBulk({ phase: 'done', done, total: bulkFiles.length, best });
+      live.say(
+        `${t('bulkProgress', done, bulkFiles.length)}. ${best ? t('bulkBest', best) : t('bulkNoFit')}`,
+      );
+    });
+  }
+
+  function cancelBulk(): void {
+    const run = bulk;
+    if (!run) return;
+    bulk = null;
+    for (const key of run.cancel()) {
+      if (views.get(key)?.state === 'queued') show(refOf(key), { state: 'idle' });
+    }
+    showBulk({ phase: 'cancelled', done: settled(), total: bulkFiles.length });
+  }
+
+  /** The largest quantization (by size) that fits entirely on GPU. */
+  function bestKey(): string | null {
+    let pick: string | null = null;
+    let size = -1;
+    for (const key of bulkFiles) {
+      const view = views.get(key);
+      if (view?.state === 'done' && fitsOnGpu(view.result) && view.result.sizeBytes > size) {
+        pick = key;
+        size = view.result.sizeBytes;
+      }
+    }
+    return pick;
+  }
+
+  function markBest(): string | null {
+    const pick = bestKey();
+    bestNow = pick;
+    for (const [key, entry] of entries) for (const host of entry.hosts) host.setBest(key === pick);
+    const label = pick ? quantLabel(refOf(pick).file) : null;
+    if (bulkView.phase === 'done' && label !== bulkView.best) showBulk({ ...bulkView, best: label });
+    return label;
+  }
+
+  // Each file is asked about once: a long list's rows arrive a few at a time.
+  const asked = new Set<string>();
+
   /** Verdicts already cached show at once, without a request to anyone. */
   async function showCached(): Promise<void> {
     const byRevision = new Map<string, string[]>();
-    for (const { ref } of hosts.values()) {
-      if (views.has(keyOf(ref))) continue;
-      byRevision.set(ref.revision, [...(byRevision.get(ref.revision) ?? []), ref.file]);
+    for (const key of entries.keys()) {
+      if (views.has(key) || asked.has(key)) continue;
+      asked.add(key);
+      const { revision, file } = refOf(key);
+      byRevision.set(revision, [...(byRevision.get(revision) ?? []), file]);
     }
     for (const [revision, files] of byRevision) {
       const reply = await deps.channel.request({
@@ -98,17 +398,33 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
   scan();
   void showCached();
 
-  let pending = false;
-  const observer = new MutationObserver(() => {
-    if (pending) return;
-    pending = true;
-    // One re-scan per burst of mutations.
-    queueMicrotask(() => {
-      pending = false;
-      if (scan() > 0) void showCached();
-    });
-  });
-  observer.observe(doc.body, { childList: true, subtree: true });
+  // "checked 5 min ago" ages: repaint the answers once a minute.
+  const ticker = setInterval(() => {
+    for (const [key, entry] of entries) {
+      if (views.get(key)?.state === 'done') for (const host of entry.hosts) host.paint();
+    }
+  }, 60_000);
 
-  return { scan, stop: () => observer.disconnect() };
+  return {
+    scan() {
+      const added = scan();
+      if (added > 0) void showCached();
+      return added;
+    },
+    stop() {
+      clearInterval(ticker);
+      rowWatch?.disconnect();
+      bulk?.cancel();
+      for (const entry of entries.values()) {
+        for (const host of entry.hosts) {
+          host.dispose();
+          host.element.remove();
+        }
+      }
+      entries.clear();
+      bulkHost?.element.remove();
+      panel?.element.remove();
+      live.remove();
+    },
+  };
 }

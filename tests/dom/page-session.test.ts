@@ -1,0 +1,172 @@
+// The content script's session on a live document: in-page navigation (pushState between tabs,
+// Back), re-renders, Hugging Face's dark theme, and pages that should get nothing.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ANNOTATE_MEASURE, type PageSession, startPageSession } from '../../utils/content/page-session';
+import { HF, loadPage } from './load-page';
+import { BARTOWSKI, fakeWorker, filesOf, hosts, recordShadowRoots, settle } from './page-support';
+
+const TREE = `${HF}/${BARTOWSKI}/tree/main`;
+const CARD = `${HF}/${BARTOWSKI}`;
+
+const setUrl = (url: string) =>
+  (window as unknown as { happyDOM: { setURL(u: string): void } }).happyDOM.setURL(url);
+
+/** What a client-side router does: new content in the same document. */
+function render(fixture: string) {
+  document.body.innerHTML = loadPage(fixture).body.innerHTML;
+}
+
+let session: PageSession | null = null;
+let shadows: ReturnType<typeof recordShadowRoots> | null = null;
+beforeEach(() => {
+  document.documentElement.className = '';
+});
+afterEach(() => {
+  session?.stop();
+  session = null;
+  shadows?.restore();
+  shadows = null;
+  document.body.innerHTML = '';
+});
+
+function start(fixture: string, url: string) {
+  setUrl(url);
+  render(fixture);
+  const worker = fakeWorker();
+  // happy-dom lays nothing out (no IntersectionObserver callbacks): draw controls at once.
+  session = startPageSession(window, { channel: worker.channel, lazy: false });
+  return worker;
+}
+
+describe('page session', () => {
+  it("pushState from the model card to the tree: the old controls go, the tree's come, none twice", async () => {
+    start('model-card-gguf-2025.html', CARD);
+    expect(document.querySelectorAll('gpustack-check').length).toBeGreaterThan(0);
+    history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/main');
+    render('tree-gguf-2025.html');
+    await settle();
+    expect(filesOf(document).sort()).toEqual(
+      [
+        '<img src=x onerror=alert(1)>.gguf',
+        'Qwen2.5 7B #1 ünï?-Q5_K_S.gguf',
+        'Qwen2.5-7B-Instruct-IQ2_XXS.gguf',
+        'Qwen2.5-7B-Instruct-Q4_K_M.gguf',
+        'Qwen2.5-7B-Instruct-Q6_K.gguf',
+        'Qwen2.5-7B-Instruct-f16-00001-of-00002.gguf',
+      ].sort(),
+    );
+    expect(document.querySelectorAll('gpustack-bulk')).toHaveLength(1);
+    expect(document.querySelectorAll('gpustack-live')).toHaveLength(1);
+  });
+
+  it('Back (popstate) to the model card re-reads the page', async () => {
+    start('tree-gguf-2025.html', TREE);
+    setUrl(CARD);
+    render('model-card-gguf-2025.html');
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    await settle();
+    const quantList = document.querySelectorAll('a[href*="show_file_info"] + gpustack-check');
+    expect(quantList).toHaveLength(5);
+    expect(document.querySelectorAll('gpustack-bulk, gpustack-live')).toHaveLength(2);
+  });
+
+  it('a URL change alone (popstate) restarts cleanly: same controls, no duplicates', async () => {
+    start('tree-gguf-2025.html', TREE);
+    const before = hosts(document);
+    history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/dev');
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    await settle();
+    const after = hosts(document);
+    expect(after).toHaveLength(before.length);
+    expect(after.some((h) => before.includes(h))).toBe(false);
+    expect(before.every((h) => !h.isConnected)).toBe(true);
+    expect(new Set(filesOf(document)).size).toBe(before.length);
+    expect(document.querySelectorAll('gpustack-bulk, gpustack-live')).toHaveLength(2);
+  });
+
+  it("the file-info drawer's ?show_file_info= is the same page: controls stay as they are", async () => {
+    start('model-card-gguf-2025.html', CARD);
+    const before = hosts(document);
+    history.pushState(
+      {},
+      '',
+      '/bartowski/Qwen2.5-7B-Instruct-GGUF?show_file_info=Qwen2.5-7B-Instruct-Q6_K.gguf',
+    );
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    await settle();
+    expect(hosts(document)).toEqual(before);
+  });
+
+  it('re-renders keep every control exactly once', async () => {
+    start('tree-gguf-2025.html', TREE);
+    const count = hosts(document).length;
+    render('tree-gguf-2025.html');
+    await settle();
+    expect(hosts(document)).toHaveLength(count);
+    render('tree-gguf-2025.html');
+    await settle();
+    expect(hosts(document)).toHaveLength(count);
+    expect(new Set(filesOf(document)).size).toBe(count);
+  });
+
+  it('from a non-GGUF page to a GGUF one, and to a dataset: controls only where they belong', async () => {
+    start('tree-non-gguf-2025.html', `${HF}/Qwen/Qwen2.5-7B-Instruct/tree/main`);
+    expect(hosts(document)).toHaveLength(0);
+    history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/main');
+    render('tree-gguf-2025.html');
+    await settle();
+    expect(hosts(document)).toHaveLength(6);
+    history.pushState({}, '', '/datasets/fixture-org/gguf-eval-logs/tree/main');
+    render('tree-dataset-2025.html');
+    await settle();
+    expect(document.querySelectorAll('gpustack-check, gpustack-bulk, gpustack-live')).toHaveLength(0);
+  });
+
+  it('follows Hugging Face\'s theme: class "dark" on <html> reaches every closed shadow root', async () => {
+    shadows = recordShadowRoots();
+    start('tree-gguf-2025.html', TREE);
+    const mounts = () =>
+      [...hosts(document), document.querySelector('gpustack-bulk') as HTMLElement].map(
+        (h) => shadows?.rootOf(h).querySelector('.gs') as HTMLElement,
+      );
+    expect(mounts().every((m) => !m.classList.contains('dark'))).toBe(true);
+    document.documentElement.classList.add('dark');
+    await settle();
+    expect(mounts().every((m) => m.classList.contains('dark'))).toBe(true);
+    // Controls made while dark start dark.
+    render('tree-gguf-2025.html');
+    await settle();
+    expect(mounts().every((m) => m.classList.contains('dark'))).toBe(true);
+    document.documentElement.classList.remove('dark');
+    await settle();
+    expect(mounts().some((m) => m.classList.contains('dark'))).toBe(false);
+  });
+
+  it('times its reading and annotating of the page (user timing, for the bench)', () => {
+    performance.clearMeasures?.(ANNOTATE_MEASURE);
+    start('tree-gguf-2025.html', TREE);
+    expect(performance.getEntriesByName(ANNOTATE_MEASURE).length).toBeGreaterThan(0);
+  });
+
+  it("hands the signed-in user's saved hardware to the worker, once per tab", async () => {
+    const worker = start('model-card-gguf-2025.html', CARD);
+    history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/main');
+    render('tree-gguf-2025.html');
+    await settle();
+    const seen = worker.sent.filter((r) => (r as { type: string }).type === 'hardware-seen');
+    expect(seen).toEqual([
+      {
+        type: 'hardware-seen',
+        items: [{ sku: ['Apple Silicon', '-', 'Apple M2 Max'], mem: 64, num: 1, isPrimary: true }],
+      },
+    ]);
+  });
+
+  it('stop() takes everything away', () => {
+    start('tree-gguf-2025.html', TREE);
+    session?.stop();
+    session = null;
+    expect(document.querySelectorAll('gpustack-check, gpustack-bulk, gpustack-live')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,90 @@
+// The content script's life on one tab: reads the page, annotates it, and reads it again when the
+// URL changes without a page load (Hugging Face sometimes pushState()s between tabs; Back fires
+// popstate). One MutationObserver serves both: a changed URL restarts the annotator (which takes
+// its controls away first, so nothing is duplicated), an unchanged one re-scans. It also forwards
+// Hugging Face's theme (class "dark" on <html>) into the closed shadow roots, and the user's saved
+// hardware (if the page shows it) to the worker.
+
+import { setTheme } from '../../components/check-host';
+import { readPageContext } from '../page/data-props';
+import { type Annotator, type AnnotatorDeps, startAnnotator } from './annotator';
+import { ANNOTATE_MEASURE, measure } from './measure';
+
+export interface PageSession {
+  /** Re-reads the URL now (and the page when it changed); otherwise re-scans. */
+  refresh(): void;
+  stop(): void;
+}
+
+export { ANNOTATE_MEASURE };
+
+export function startPageSession(win: Window, deps: AnnotatorDeps): PageSession {
+  const doc = win.document;
+  const html = doc.documentElement;
+  const theme = () => setTheme(html.classList.contains('dark'));
+  theme();
+  let href = '';
+  let page = '';
+  let annotator: Annotator | null = null;
+  let hardwareSent = false;
+
+  const refresh = () => {
+    if (win.location.href === href) {
+      annotator?.scan();
+      return;
+    }
+    href = win.location.href;
+    const started = performance.now();
+    const ctx = readPageContext(doc, href);
+    // The signed-in user's saved hardware, once per tab: the worker may measure against it.
+    const items = ctx.hardwareItems;
+    if (!hardwareSent && items && items.length > 0) {
+      hardwareSent = true;
+      void deps.channel.request({ type: 'hardware-seen', items });
+    }
+    // A query change (the file-info drawer's ?show_file_info=) is the same page.
+    const next = [ctx.repo, ctx.repoType, ctx.pageKind, ctx.revision, ctx.path, ctx.isGgufRepo].join('\n');
+    if (next === page) {
+      annotator?.scan();
+      return;
+    }
+    page = next;
+    annotator?.stop();
+    annotator = startAnnotator(doc, ctx, { lazy: true, ...deps });
+    measure(started);
+  };
+
+  let pending = false;
+  const soon = () => {
+    if (pending) return;
+    pending = true;
+    // One look per burst of mutations or navigation events.
+    queueMicrotask(() => {
+      pending = false;
+      refresh();
+    });
+  };
+  // Our own insertions (controls, the bulk bar) need no second look; a page that removes one does.
+  const ours = (node: Node) => (node as Element).localName?.startsWith('gpustack-') === true;
+  const body = new MutationObserver((records) => {
+    if (records.some((r) => r.removedNodes.length > 0 || ![...r.addedNodes].every(ours))) soon();
+  });
+  body.observe(doc.body, { childList: true, subtree: true });
+  const themeWatch = new MutationObserver(theme);
+  themeWatch.observe(html, { attributes: true, attributeFilter: ['class'] });
+  // Back and Forward; a pushState() of the page's router comes with new content, which the
+  // observer above sees.
+  win.addEventListener('popstate', soon);
+
+  refresh();
+  return {
+    refresh,
+    stop() {
+      body.disconnect();
+      themeWatch.disconnect();
+      win.removeEventListener('popstate', soon);
+      annotator?.stop();
+      annotator = null;
+    },
+  };
+}

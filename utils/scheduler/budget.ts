@@ -71,19 +71,24 @@ export class Budget {
   }
 
   /**
-   * Learns from a response's headers. `inFlight` is how many of our other requests are still
-   * travelling: the server may not have counted them yet, so they come off what it says is left.
+   * Learns from a response's headers. `sentSince` is how many of our requests went out after this
+   * one: the server may not have counted them when it answered, so they come off what it says is
+   * left. Responses of one window narrow its reset: each `t` is whole seconds rounded up, so the
+   * earliest `now + t` is the tightest safe guess.
    */
-  learn(info: RateLimitInfo, now: number, inFlight: number): void {
+  learn(info: RateLimitInfo, now: number, sentSince: number): void {
     if (info.quota !== undefined && info.quota > 0) this.state.quota = info.quota;
-    if (info.windowSeconds !== undefined && info.windowSeconds > 0)
+    if (info.windowSeconds !== undefined && info.windowSeconds > 0) {
       this.state.windowMs = info.windowSeconds * 1000;
-    if (info.remaining !== undefined && info.resetSeconds !== undefined) {
-      this.state.server = {
-        remaining: info.remaining - inFlight,
-        resetAt: now + info.resetSeconds * 1000 + RESET_MARGIN_MS,
-      };
     }
+    if (info.remaining === undefined || info.resetSeconds === undefined) return;
+    const resetAt = now + info.resetSeconds * 1000 + RESET_MARGIN_MS;
+    const remaining = info.remaining - sentSince;
+    const current = this.state.server && now < this.state.server.resetAt ? this.state.server : null;
+    const sameWindow = current !== null && resetAt < current.resetAt + this.state.windowMs / 2;
+    this.state.server = sameWindow
+      ? { remaining: Math.max(current.remaining, remaining), resetAt: Math.min(current.resetAt, resetAt) }
+      : { remaining, resetAt };
   }
 
   /** A 429: nothing more goes out until `until`. */

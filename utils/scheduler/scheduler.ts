@@ -80,6 +80,8 @@ interface Bucket {
   concurrency: number;
   dispatch: PQueue;
   inFlight: number;
+  /** Sends so far: a response learns how many went out after its own. */
+  sendSeq: number;
   /** Keys waiting for dispatch, for queue positions. */
   queued: Map<string, { rank: number; seq: number; id: string }>;
   waitingUntil: number | null;
@@ -124,6 +126,7 @@ export class Scheduler {
       concurrency: config.concurrency,
       dispatch: new PQueue({ concurrency: 1 }),
       inFlight: 0,
+      sendSeq: 0,
       queued: new Map(),
       waitingUntil: null,
       slotWaiters: [],
@@ -192,10 +195,10 @@ export class Scheduler {
     const rank = PRIORITY_RANK[request.priority ?? 'click'];
     let failures = 0;
     for (let attempt = 1; ; attempt += 1) {
-      await this.dispatch(bucket, key, rank, signal);
+      const sendNo = await this.dispatch(bucket, key, rank, signal);
       let response: FetchedResponse;
       try {
-        response = await this.send(bucket, request, signal);
+        response = await this.send(bucket, request, signal, sendNo);
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (error instanceof CheckError) throw error;
@@ -224,7 +227,8 @@ export class Scheduler {
   }
 
   /** Waits in the bucket's priority queue until budget and a connection are free, then takes them. */
-  private async dispatch(bucket: Bucket, key: string, rank: number, signal: AbortSignal): Promise<void> {
+  /** Resolves with the send's number in its bucket once it may go. */
+  private async dispatch(bucket: Bucket, key: string, rank: number, signal: AbortSignal): Promise<number> {
     const seq = this.seq++;
     const entry = { rank, seq, id: `${key}#${seq}` };
     bucket.queued.set(key, entry);
@@ -241,18 +245,19 @@ export class Scheduler {
               this.emit();
               await this.sleep(at - now, signal);
               // A click that arrived meanwhile takes the budget first; this one queues again.
-              if (this.higherQueued(bucket, entry)) return false;
-              if (bucket.budget.nextSendAt(this.now()) > this.now()) return false;
+              if (this.higherQueued(bucket, entry)) return null;
+              if (bucket.budget.nextSendAt(this.now()) > this.now()) return null;
             }
             bucket.waitingUntil = null;
             bucket.budget.recordSend(this.now());
             bucket.inFlight += 1;
+            bucket.sendSeq += 1;
             this.persist();
-            return true;
+            return bucket.sendSeq;
           },
           { priority: entry.rank, signal, id: entry.id },
         );
-        if (sent) return;
+        if (sent !== null) return sent;
       }
     } finally {
       bucket.queued.delete(key);
@@ -265,6 +270,7 @@ export class Scheduler {
     bucket: Bucket,
     request: ScheduledRequest,
     signal: AbortSignal,
+    sendNo: number,
   ): Promise<FetchedResponse> {
     this.sent += 1;
     try {
@@ -279,7 +285,7 @@ export class Scheduler {
       });
       const now = this.now();
       const info = parseRateLimit(raw.headers);
-      bucket.budget.learn(info, now, bucket.inFlight - 1);
+      bucket.budget.learn(info, now, bucket.sendSeq - sendNo);
       if (raw.status === 429) {
         const wait =
           info.resetSeconds !== undefined

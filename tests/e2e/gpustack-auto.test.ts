@@ -78,6 +78,8 @@ describe('Auto engine with a key that may not evaluate', () => {
     expect(result.engine).toBe('builtin');
     expect(result.messages[0]).toMatch(/admin/i);
     expect(result.messages[0]).toMatch(/built-in estimate/);
+    // What goes back to pages (content scripts get the same result) never holds the key.
+    expect(JSON.stringify(result)).not.toContain(KEY);
     expect(await page.content()).not.toContain(KEY);
     await page.close();
   });

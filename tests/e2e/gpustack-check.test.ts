@@ -26,6 +26,7 @@ const SPLIT = 'Qwen2.5-7B-Instruct-f16-00001-of-00002.gguf';
 let hf: HfServer;
 let gpustack: GpustackServer;
 let ext: ExtensionSession;
+let options: Page;
 
 beforeAll(async () => {
   const html = fixturePage('tree-gguf-2025.html');
@@ -45,6 +46,7 @@ beforeAll(async () => {
     },
     { serverUrl: gpustack.origin, apiKey: GPUSTACK_KEYS.admin },
   );
+  options = await ext.openExtensionPage('options.html');
 });
 
 afterAll(async () => {
@@ -135,6 +137,39 @@ describe('a check answered by GPUStack', () => {
         .sort(),
     ).toEqual(files.sort());
     await page.close();
+  });
+
+  it('sends three checks that wait together as one POST with three model_specs', async () => {
+    const page = await openTree(); // the repo's model info is cached after this page's first checks
+    await control(page, Q4).click();
+    await expect.poll(() => control(page, Q4).getAttribute('data-state')).toBe('done');
+    gpustack.clearLog();
+    gpustack.setLatency(800);
+    try {
+      // One evaluation travels slowly; three more arrive meanwhile and wait for it together.
+      const ask = (file: string) =>
+        options.evaluate(
+          (file) =>
+            chrome.runtime.sendMessage({
+              type: 'check',
+              repo: 'bartowski/Qwen2.5-7B-Instruct-GGUF',
+              revision: 'main',
+              file,
+              priority: 'popup',
+              force: true,
+            }),
+          file,
+        );
+      const first = ask(Q4);
+      await expect.poll(() => evaluations().length).toBe(1);
+      const replies = await Promise.all([first, ask(Q6), ask(IQ2), ask(SPLIT)]);
+      expect(replies.every((r) => (r as { ok: boolean }).ok)).toBe(true);
+      const posts = evaluations().map((r) => (r.json as { model_specs: unknown[] }).model_specs.length);
+      expect(posts).toEqual([1, 3]);
+    } finally {
+      gpustack.setLatency(0);
+      await page.close();
+    }
   });
 
   it('says what GPUStack said when an evaluation fails (error: true)', async () => {

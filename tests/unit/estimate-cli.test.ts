@@ -11,6 +11,7 @@ import { fakeSha, type HfServer, startHfServer } from '../e2e/support/hf-server'
 import { headerFromSummary, oracleSummary } from '../support/gguf-from-summary';
 import { fetchVia } from '../support/node-fetch';
 import { type Figure, type ReferenceCase, referenceCases } from '../support/reference-cases';
+import { llama3Header } from './support/gguf-writer';
 
 const cases = referenceCases;
 
@@ -143,7 +144,29 @@ describe('npm run estimate on a Hugging Face URL', () => {
   });
   afterAll(() => hf?.close());
 
+  it("reads a 7.6 MB header in two requests through /resolve/'s 302 and the CDN", async () => {
+    const llama = llama3Header();
+    hf.addRepo({
+      id: 'meta/Llama-3.1-8B-GGUF',
+      sha: fakeSha('llama'),
+      files: [{ path: 'llama-Q4_K_M.gguf', size: llama.fileSize, header: llama.header }],
+    });
+    hf.clearLog();
+    let out = '';
+    const url = 'https://huggingface.co/meta/Llama-3.1-8B-GGUF/resolve/main/llama-Q4_K_M.gguf';
+    expect(
+      await runEstimate([url, '--json'], { fetch: fetchVia(hf.hostMap), out: (t) => (out += t) }),
+      out,
+    ).toBe(0);
+    expect(llama.header.length).toBeGreaterThan(7.5e6);
+    const resolves = hf.requests.filter((r) => r.bucket === 'resolvers');
+    const cdn = hf.requests.filter((r) => r.host === 'cdn');
+    expect(resolves).toHaveLength(2);
+    expect(cdn).toHaveLength(2);
+  });
+
   it('reads every shard through the scheduler and the impersonated Hub', async () => {
+    hf.clearLog();
     let out = '';
     const url =
       'https://huggingface.co/Qwen/Qwen2.5-72B-Instruct-GGUF/blob/main/Q4_K_M/qwen2.5-72b-instruct-q4_k_m-00001-of-00002.gguf';

@@ -23,26 +23,34 @@ export interface BudgetState {
   /** The server's last word, counted down by our sends since. */
   server: { remaining: number; resetAt: number } | null;
   pausedUntil: number;
+  /** Requests travelling when this was saved: a worker stopped mid-burst never hears back from them. */
+  travelling?: number;
 }
 
 /** Slack after a reset the server announced in whole seconds, so we never arrive just before it. */
-const RESET_MARGIN_MS = 250;
+const RESET_MARGIN_MS = 100;
+/** How long a restarted worker counts the old one's travelling requests as not yet counted. */
+const ORPHAN_GRACE_MS = 5000;
 
 export class Budget {
   private state: BudgetState;
 
-  constructor(config: BudgetConfig, saved?: BudgetState) {
+  /** The stopped worker's requests that may still reach the server after our next answer. */
+  private readonly orphans: { count: number; until: number };
+
+  constructor(config: BudgetConfig, saved?: BudgetState, now = Date.now()) {
     this.state = saved ? structuredClone(saved) : { ...config, sends: [], server: null, pausedUntil: 0 };
+    this.orphans = { count: saved?.travelling ?? 0, until: now + ORPHAN_GRACE_MS };
   }
 
-  snapshot(): BudgetState {
-    return structuredClone(this.state);
+  snapshot(travelling = 0): BudgetState {
+    return { ...structuredClone(this.state), travelling };
   }
 
   /** The earliest time (ms) a request may be sent; `now` or earlier means right away. */
   nextSendAt(now: number): number {
-    const { quota, windowMs, sends, server, pausedUntil } = this.state;
     this.forget(now);
+    const { quota, windowMs, sends, server, pausedUntil } = this.state;
     let at = Math.max(now, pausedUntil);
     if (sends.length >= quota) at = Math.max(at, (sends[sends.length - quota] ?? 0) + windowMs);
     if (server && server.remaining <= 0 && at < server.resetAt) at = server.resetAt;
@@ -71,24 +79,25 @@ export class Budget {
   }
 
   /**
-   * Learns from a response's headers. `sentSince` is how many of our requests went out after this
-   * one: the server may not have counted them when it answered, so they come off what it says is
-   * left. Responses of one window narrow its reset: each `t` is whole seconds rounded up, so the
-   * earliest `now + t` is the tightest safe guess.
+   * Learns from a response's headers. `uncounted` is how many of our other requests the server may
+   * not have counted when it answered (still travelling, or sent after this one): they come off
+   * what it says is left. Responses of one window narrow its reset: each `t` is whole seconds
+   * rounded up, so the earliest `now + t` is the tightest safe guess.
    */
-  learn(info: RateLimitInfo, now: number, sentSince: number): void {
+  learn(info: RateLimitInfo, now: number, uncounted: number): void {
     if (info.quota !== undefined && info.quota > 0) this.state.quota = info.quota;
     if (info.windowSeconds !== undefined && info.windowSeconds > 0) {
       this.state.windowMs = info.windowSeconds * 1000;
     }
     if (info.remaining === undefined || info.resetSeconds === undefined) return;
     const resetAt = now + info.resetSeconds * 1000 + RESET_MARGIN_MS;
-    const remaining = info.remaining - sentSince;
     const current = this.state.server && now < this.state.server.resetAt ? this.state.server : null;
     const sameWindow = current !== null && resetAt < current.resetAt + this.state.windowMs / 2;
-    this.state.server = sameWindow
-      ? { remaining: Math.max(current.remaining, remaining), resetAt: Math.min(current.resetAt, resetAt) }
-      : { remaining, resetAt };
+    const orphans = now < this.orphans.until ? this.orphans.count : 0;
+    this.state.server = {
+      remaining: info.remaining - uncounted - orphans,
+      resetAt: sameWindow ? Math.min(current.resetAt, resetAt) : resetAt,
+    };
   }
 
   /** A 429: nothing more goes out until `until`. */

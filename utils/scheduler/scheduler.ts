@@ -80,8 +80,9 @@ interface Bucket {
   concurrency: number;
   dispatch: PQueue;
   inFlight: number;
-  /** Sends so far: a response learns how many went out after its own. */
+  /** Sends so far, numbered: a response learns which others the server may not have counted. */
   sendSeq: number;
+  travelling: Set<number>;
   /** Keys waiting for dispatch, for queue positions. */
   queued: Map<string, { rank: number; seq: number; id: string }>;
   waitingUntil: number | null;
@@ -122,11 +123,12 @@ export class Scheduler {
     this.buckets.set(name, {
       name,
       // A bucket made after a restart (a GPUStack server's) takes up its saved budget.
-      budget: new Budget(config, this.saved[name]),
+      budget: new Budget(config, this.saved[name], this.now()),
       concurrency: config.concurrency,
       dispatch: new PQueue({ concurrency: 1 }),
       inFlight: 0,
       sendSeq: 0,
+      travelling: new Set(),
       queued: new Map(),
       waitingUntil: null,
       slotWaiters: [],
@@ -226,8 +228,10 @@ export class Scheduler {
     }
   }
 
-  /** Waits in the bucket's priority queue until budget and a connection are free, then takes them. */
-  /** Resolves with the send's number in its bucket once it may go. */
+  /**
+   * Waits in the bucket's priority queue until budget and a connection are free, then takes them;
+   * resolves with the send's number in its bucket.
+   */
   private async dispatch(bucket: Bucket, key: string, rank: number, signal: AbortSignal): Promise<number> {
     const seq = this.seq++;
     const entry = { rank, seq, id: `${key}#${seq}` };
@@ -237,21 +241,22 @@ export class Scheduler {
       for (;;) {
         const sent = await bucket.dispatch.add(
           async () => {
-            await this.waitForSlot(bucket, signal);
-            const now = this.now();
-            const at = bucket.budget.nextSendAt(now);
-            if (at > now) {
+            for (;;) {
+              await this.waitForSlot(bucket, signal);
+              const now = this.now();
+              const at = bucket.budget.nextSendAt(now);
+              if (at <= now) break;
               bucket.waitingUntil = at;
               this.emit();
               await this.sleep(at - now, signal);
               // A click that arrived meanwhile takes the budget first; this one queues again.
               if (this.higherQueued(bucket, entry)) return null;
-              if (bucket.budget.nextSendAt(this.now()) > this.now()) return null;
             }
             bucket.waitingUntil = null;
             bucket.budget.recordSend(this.now());
             bucket.inFlight += 1;
             bucket.sendSeq += 1;
+            bucket.travelling.add(bucket.sendSeq);
             this.persist();
             return bucket.sendSeq;
           },
@@ -285,7 +290,7 @@ export class Scheduler {
       });
       const now = this.now();
       const info = parseRateLimit(raw.headers);
-      bucket.budget.learn(info, now, bucket.sendSeq - sendNo);
+      bucket.budget.learn(info, now, uncounted(bucket, sendNo));
       if (raw.status === 429) {
         const wait =
           info.resetSeconds !== undefined
@@ -297,6 +302,7 @@ export class Scheduler {
       return { status: raw.status, ok: raw.ok, url: raw.url || request.url, headers: raw.headers, body };
     } finally {
       bucket.inFlight -= 1;
+      bucket.travelling.delete(sendNo);
       bucket.slotWaiters.shift()?.();
       this.persist();
       this.emit();
@@ -362,7 +368,7 @@ export class Scheduler {
     for (const [name, config] of Object.entries(this.options.buckets)) {
       this.defineBucket(name, config);
       const state = this.saved[name];
-      if (state) this.bucket(name).budget = new Budget(config, state);
+      if (state) this.bucket(name).budget = new Budget(config, state, this.now());
     }
   }
 
@@ -372,7 +378,9 @@ export class Scheduler {
     if (!store) return;
     // Buckets not made since the restart keep their saved budgets.
     const states: Record<string, BudgetState> = { ...this.saved };
-    for (const bucket of this.buckets.values()) states[bucket.name] = bucket.budget.snapshot();
+    for (const bucket of this.buckets.values()) {
+      states[bucket.name] = bucket.budget.snapshot(bucket.travelling.size);
+    }
     this.saving = this.saving.then(() => store.save(states)).catch(() => {});
   }
 
@@ -381,6 +389,17 @@ export class Scheduler {
     const status = this.status();
     for (const listener of this.listeners) listener(status);
   }
+}
+
+/**
+ * Our requests the server may not have counted when it answered `sendNo`: the others still
+ * travelling, and those sent after it that have already come back.
+ */
+function uncounted(bucket: Bucket, sendNo: number): number {
+  let travellingAfter = 0;
+  for (const no of bucket.travelling) if (no > sendNo) travellingAfter += 1;
+  const sentAfter = bucket.sendSeq - sendNo;
+  return bucket.travelling.size - 1 + (sentAfter - travellingAfter);
 }
 
 function flightKey(request: Pick<ScheduledRequest, 'url' | 'method' | 'headers' | 'body'>): string {

@@ -70,6 +70,7 @@ describe('tree page in Chromium', () => {
     expect(await q4.getAttribute('data-compatible')).toBe('true');
     expect(await q4.getAttribute('data-placement')).toBe('single-gpu');
     expect(Number(await q4.getAttribute('data-vram-bytes'))).toBeGreaterThan(1e9);
+    expect(Number(await q4.getAttribute('data-ram-bytes'))).toBeGreaterThan(1e8);
     expect(await q4.getAttribute('data-engine')).toBe('builtin');
     expect(await shadowText(page, `gpustack-check[data-file="${Q4}"]`)).toMatch(
       /^Fits on GPUVRAM \d+\.\d\d GiB · RAM \d+\.\d\d (MiB|GiB)checked just now$/,
@@ -151,6 +152,8 @@ describe('tree page in Chromium', () => {
     await split.click();
     expect(await split.getAttribute('aria-expanded')).toBe('true');
     expect(await shadowText(page, selector, '.pop')).toContain('Engine: built-in estimate');
+    // The breakdown: a bar per device against its capacity.
+    expect(await shadowText(page, selector, '.pop')).toMatch(/RAM[\s\S]*GPU 0/);
     await chooseInShadow(page, selector, 'select', '4096');
     await expect.poll(() => shadowText(page, selector, '.pop select')).toBeTruthy();
     await expect.poll(() => split.getAttribute('data-state')).toBe('done');

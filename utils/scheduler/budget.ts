@@ -69,10 +69,6 @@ export class Budget {
     return this.state.quota;
   }
 
-  get pausedUntil(): number {
-    return this.state.pausedUntil;
-  }
-
   recordSend(now: number): void {
     this.state.sends.push(now);
     if (this.state.server) this.state.server.remaining -= 1;

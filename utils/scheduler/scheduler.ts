@@ -105,8 +105,6 @@ export class Scheduler {
   private saving: Promise<void> = Promise.resolve();
   /** Budgets as the store had them at start. */
   private saved: Record<string, BudgetState> = {};
-  /** Upstream requests sent, for tests and the benchmark. */
-  sent = 0;
 
   constructor(private readonly options: SchedulerOptions) {
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
@@ -277,7 +275,6 @@ export class Scheduler {
     signal: AbortSignal,
     sendNo: number,
   ): Promise<FetchedResponse> {
-    this.sent += 1;
     try {
       const raw = await this.fetchImpl(request.url, {
         method: request.method ?? 'GET',

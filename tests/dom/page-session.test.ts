@@ -3,6 +3,8 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ANNOTATE_MEASURE, type PageSession, startPageSession } from '../../utils/content/page-session';
+import { useMessageTemplates } from '../../utils/i18n';
+import type { Channel } from '../../utils/messaging/channel';
 import { HF, loadPage } from './load-page';
 import { BARTOWSKI, fakeWorker, filesOf, hosts, recordShadowRoots, settle } from './page-support';
 
@@ -23,6 +25,7 @@ beforeEach(() => {
   document.documentElement.className = '';
 });
 afterEach(() => {
+  useMessageTemplates({});
   session?.stop();
   session = null;
   shadows?.restore();
@@ -30,18 +33,19 @@ afterEach(() => {
   document.body.innerHTML = '';
 });
 
-function start(fixture: string, url: string) {
+/** Opens `fixture` at `url` and waits until the controls are drawn (after the worker's strings). */
+async function start(fixture: string, url: string, worker = fakeWorker()) {
   setUrl(url);
   render(fixture);
-  const worker = fakeWorker();
   // happy-dom lays nothing out (no IntersectionObserver callbacks): draw controls at once.
   session = startPageSession(window, { channel: worker.channel, lazy: false });
+  await settle();
   return worker;
 }
 
 describe('page session', () => {
   it("pushState from the model card to the tree: the old controls go, the tree's come, none twice", async () => {
-    start('model-card-gguf-2025.html', CARD);
+    await start('model-card-gguf-2025.html', CARD);
     expect(document.querySelectorAll('gpustack-check').length).toBeGreaterThan(0);
     history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/main');
     render('tree-gguf-2025.html');
@@ -61,7 +65,7 @@ describe('page session', () => {
   });
 
   it('Back (popstate) to the model card re-reads the page', async () => {
-    start('tree-gguf-2025.html', TREE);
+    await start('tree-gguf-2025.html', TREE);
     setUrl(CARD);
     render('model-card-gguf-2025.html');
     window.dispatchEvent(new PopStateEvent('popstate'));
@@ -72,7 +76,7 @@ describe('page session', () => {
   });
 
   it('a URL change alone (popstate) restarts cleanly: same controls, no duplicates', async () => {
-    start('tree-gguf-2025.html', TREE);
+    await start('tree-gguf-2025.html', TREE);
     const before = hosts(document);
     history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/dev');
     window.dispatchEvent(new PopStateEvent('popstate'));
@@ -86,7 +90,7 @@ describe('page session', () => {
   });
 
   it("the file-info drawer's ?show_file_info= is the same page: controls stay as they are", async () => {
-    start('model-card-gguf-2025.html', CARD);
+    await start('model-card-gguf-2025.html', CARD);
     const before = hosts(document);
     history.pushState(
       {},
@@ -99,7 +103,7 @@ describe('page session', () => {
   });
 
   it('re-renders keep every control exactly once', async () => {
-    start('tree-gguf-2025.html', TREE);
+    await start('tree-gguf-2025.html', TREE);
     const count = hosts(document).length;
     render('tree-gguf-2025.html');
     await settle();
@@ -111,7 +115,7 @@ describe('page session', () => {
   });
 
   it('from a non-GGUF page to a GGUF one, and to a dataset: controls only where they belong', async () => {
-    start('tree-non-gguf-2025.html', `${HF}/Qwen/Qwen2.5-7B-Instruct/tree/main`);
+    await start('tree-non-gguf-2025.html', `${HF}/Qwen/Qwen2.5-7B-Instruct/tree/main`);
     expect(hosts(document)).toHaveLength(0);
     history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/main');
     render('tree-gguf-2025.html');
@@ -125,7 +129,7 @@ describe('page session', () => {
 
   it('follows Hugging Face\'s theme: class "dark" on <html> reaches every closed shadow root', async () => {
     shadows = recordShadowRoots();
-    start('tree-gguf-2025.html', TREE);
+    await start('tree-gguf-2025.html', TREE);
     const mounts = () =>
       [...hosts(document), document.querySelector('gpustack-bulk') as HTMLElement].map(
         (h) => shadows?.rootOf(h).querySelector('.gs') as HTMLElement,
@@ -143,14 +147,14 @@ describe('page session', () => {
     expect(mounts().some((m) => m.classList.contains('dark'))).toBe(false);
   });
 
-  it('times its reading and annotating of the page (user timing, for the bench)', () => {
+  it('times its reading and annotating of the page (user timing, for the bench)', async () => {
     performance.clearMeasures?.(ANNOTATE_MEASURE);
-    start('tree-gguf-2025.html', TREE);
+    await start('tree-gguf-2025.html', TREE);
     expect(performance.getEntriesByName(ANNOTATE_MEASURE).length).toBeGreaterThan(0);
   });
 
   it("hands the signed-in user's saved hardware to the worker, once per tab", async () => {
-    const worker = start('model-card-gguf-2025.html', CARD);
+    const worker = await start('model-card-gguf-2025.html', CARD);
     history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/main');
     render('tree-gguf-2025.html');
     await settle();
@@ -163,10 +167,73 @@ describe('page session', () => {
     ]);
   });
 
-  it('stop() takes everything away', () => {
-    start('tree-gguf-2025.html', TREE);
+  it('stop() takes everything away', async () => {
+    await start('tree-gguf-2025.html', TREE);
     session?.stop();
     session = null;
     expect(document.querySelectorAll('gpustack-check, gpustack-bulk, gpustack-live')).toHaveLength(0);
+  });
+
+  it("draws with the worker's strings, asked for once per tab", async () => {
+    shadows = recordShadowRoots();
+    const worker = await start(
+      'tree-gguf-2025.html',
+      TREE,
+      fakeWorker({ messages: { checkLabel: '检查 GPUStack 兼容性', controlIdle: '检查 {1}' } }),
+    );
+    const first = hosts(document)[0];
+    expect(first?.getAttribute('aria-label')).toBe('检查 GPUStack 兼容性');
+    expect(shadows.text(first)).toBe('检查 {1}');
+    history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF');
+    render('model-card-gguf-2025.html');
+    await settle();
+    expect(hosts(document).length).toBeGreaterThan(0);
+    expect(worker.sent.filter((r) => (r as { type: string }).type === 'page-messages')).toHaveLength(1);
+  });
+
+  it("a worker that keeps its strings to itself: controls come anyway, in the browser's words", async () => {
+    const worker = fakeWorker();
+    const silent = {
+      request: (req: { type: string }, onProgress?: (view: unknown) => void) =>
+        req.type === 'page-messages'
+          ? new Promise(() => {})
+          : worker.channel.request(req as never, onProgress),
+    } as unknown as Channel;
+    setUrl(TREE);
+    render('tree-gguf-2025.html');
+    session = startPageSession(window, { channel: silent, lazy: false, stringsPatienceMs: 20 });
+    await settle();
+    expect(hosts(document)).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(hosts(document)).toHaveLength(6);
+    expect(hosts(document)[0]?.getAttribute('aria-label')).toBe('Check GPUStack compatibility');
+  });
+
+  it('pages visited while the strings travel are drawn once, the last one only', async () => {
+    let answer: (value: unknown) => void = () => {};
+    const worker = fakeWorker();
+    const slow = {
+      request: (req: { type: string }, onProgress?: (view: unknown) => void) =>
+        req.type === 'page-messages'
+          ? new Promise((resolve) => {
+              answer = resolve;
+            })
+          : worker.channel.request(req as never, onProgress),
+    } as unknown as Channel;
+    setUrl(TREE);
+    render('tree-gguf-2025.html');
+    session = startPageSession(window, { channel: slow, lazy: false });
+    history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF');
+    render('model-card-gguf-2025.html');
+    await settle();
+    history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/main');
+    render('tree-gguf-2025.html');
+    await settle();
+    expect(hosts(document)).toHaveLength(0);
+    answer({ ok: true, value: {} });
+    await settle();
+    expect(hosts(document)).toHaveLength(6);
+    expect(new Set(filesOf(document)).size).toBe(6);
+    expect(document.querySelectorAll('gpustack-bulk, gpustack-live')).toHaveLength(2);
   });
 });

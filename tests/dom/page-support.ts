@@ -127,6 +127,8 @@ export function fakeWorker(
     cached?: Record<string, CheckResult>;
     answer?: (request: CheckRequest) => Answer;
     hold?: boolean;
+    /** The worker's page-messages answer. */
+    messages?: Record<string, string>;
   } = {},
 ): FakeWorker {
   const sent: Array<CheckRequest | CachedRequest> = [];
@@ -143,6 +145,9 @@ export function fakeWorker(
   const request = vi.fn(async (req: CheckRequest | CachedRequest, onProgress?: (view: unknown) => void) => {
     sent.push(req);
     if ((req as { type: string }).type === 'hardware-seen') return { ok: true, value: { stored: true } };
+    // No templates: the page falls back to the browser's (here the tests' English) messages.
+    if ((req as { type: string }).type === 'page-messages')
+      return { ok: true, value: options.messages ?? {} };
     if (req.type === 'cached') {
       const found = Object.fromEntries(
         req.files.flatMap((f) => (options.cached?.[f] ? [[f, options.cached[f]]] : [])),

@@ -12,7 +12,9 @@ import type { ControlState } from '../../components/control-state';
 import { agoText } from '../../components/verdict-text';
 import { startAnnotator } from '../../utils/content/annotator';
 import { formatBytes } from '../../utils/format';
+import { useMessageTemplates } from '../../utils/i18n';
 import { readPageContext } from '../../utils/page/data-props';
+import { pageMessageTemplates } from '../../utils/page-messages';
 import { HF, loadPage } from './load-page';
 import { BARTOWSKI, fakeWorker, GIB, hostFor, recordShadowRoots, settle, verdict } from './page-support';
 
@@ -238,6 +240,29 @@ describe('Simplified Chinese', () => {
     vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation(
       getMessage as typeof fakeBrowser.i18n.getMessage,
     );
+    await expectChineseEverywhere();
+  });
+
+  it("the same from the worker's templates, without one browser.i18n lookup in the page", async () => {
+    const lookup = vi
+      .spyOn(fakeBrowser.i18n, 'getMessage')
+      .mockImplementation(getMessage as typeof fakeBrowser.i18n.getMessage);
+    // The worker makes them in the browser's language...
+    const templates = pageMessageTemplates();
+    expect(templates.bulkProgress).toBe(getMessage('bulkProgress', ['{1}', '{2}']));
+    // ...and the page asks nobody else.
+    lookup.mockImplementation(() => {
+      throw new Error('the page called browser.i18n');
+    });
+    useMessageTemplates(templates);
+    try {
+      await expectChineseEverywhere();
+    } finally {
+      useMessageTemplates({});
+    }
+  });
+
+  async function expectChineseEverywhere() {
     shadows = recordShadowRoots();
     const doc = loadPage('tree-gguf-2025.html');
     startAnnotator(doc, readPageContext(doc, `${HF}/${BARTOWSKI}/tree/main`), {
@@ -259,5 +284,5 @@ describe('Simplified Chinese', () => {
     expect(shadows.rootOf(host).querySelector('.legend')?.textContent).toBe('权重KV 缓存计算视觉投影其他');
     const bar = doc.querySelector('gpustack-bulk') as HTMLElement;
     expect(shadows.rootOf(bar).textContent).toBe('检查全部量化版本');
-  });
+  }
 });

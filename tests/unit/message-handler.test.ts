@@ -136,6 +136,15 @@ describe('message protocol', () => {
     expect(await ask({ type: 'clear-cache' }, optionsPage)).toMatchObject({ ok: true });
   });
 
+  it("gives a content script its strings as templates, and nothing else's", async () => {
+    const { ask } = setup();
+    const reply = (await ask({ type: 'page-messages' })) as { ok: true; value: Record<string, string> };
+    expect(reply.ok).toBe(true);
+    expect(reply.value.checkLabel).toBe('Check GPUStack compatibility');
+    expect(reply.value.controlQueuedAt).toBe('Queued #{1}');
+    expect(Object.keys(reply.value).some((key) => key.startsWith('options'))).toBe(false);
+  });
+
   it('keeps only known fields of a request', () => {
     expect(parseRequest({ ...good, extra: '<script>' })).toEqual(good);
   });

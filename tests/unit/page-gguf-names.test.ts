@@ -152,8 +152,25 @@ describe('modelFilesToCheck', () => {
     ]);
   });
 
-  it('agrees with isModelFileToCheck', () => {
-    for (const p of repo) expect(isModelFileToCheck(p)).toBe(modelFilesToCheck([p]).length === 1);
+  it('isModelFileToCheck (its quick path) agrees with the full classification', () => {
+    const names = [
+      ...repo,
+      'Llama-3-8B-imatrix-Q4_K_M.gguf',
+      'imatrix_unsloth.gguf',
+      'Name-IMATRIX-IQ2_XXS.GGUF',
+      'dir/MMPROJ-model-Q4_K_M-00001-of-00002.gguf',
+      'Name-00002-of-00001.gguf',
+      'Name-00000-of-00002.gguf',
+      'a/b/Name-Q4_K_M-00003-of-00003.gguf',
+      'x.gguf.part1',
+      '.gguf',
+      '',
+    ];
+    for (const p of names) {
+      const info = classifyGgufPath(p);
+      const expected = info.kind === 'model' || (info.kind === 'shard' && info.shard?.first === true);
+      expect(isModelFileToCheck(p), p).toBe(expected);
+    }
   });
 
   it('accepts any iterable', () => {

@@ -63,8 +63,13 @@ function commonAncestor(els: Element[]): Element | null {
   return cur;
 }
 
+/** A GGUF model repo's page: the only pages that get controls. */
+export function annotatable(ctx: PageContext): ctx is PageContext & { repo: string } {
+  return ctx.repo !== null && ctx.repoType === 'model' && ctx.isGgufRepo;
+}
+
 export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorDeps): Annotator | null {
-  if (!ctx.repo || ctx.repoType !== 'model' || !ctx.isGgufRepo) return null;
+  if (!annotatable(ctx)) return null;
   const repo = ctx.repo;
   // A model card's URL names no revision: its links (and the page) are the main branch.
   const pageRevision = ctx.revision ?? 'main';
@@ -76,7 +81,7 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
   const live = createAnnouncer(doc);
   // A long list's model files by the page's data (its rows further down have no control yet).
   let listed = 0;
-  // Asked once: the browser's i18n is a call into the extension runtime, 500 controls would pay 500.
+  // Asked once for every control.
   const label = t('checkLabel');
 
   let bulk: BulkRun<string> | null = null;

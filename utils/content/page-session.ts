@@ -3,11 +3,14 @@
 // popstate). One MutationObserver serves both: a changed URL restarts the annotator (which takes
 // its controls away first, so nothing is duplicated), an unchanged one re-scans. It also forwards
 // Hugging Face's theme (class "dark" on <html>) into the closed shadow roots, and the user's saved
-// hardware (if the page shows it) to the worker.
+// hardware (if the page shows it) to the worker. The first GGUF page of a tab asks the worker for
+// its strings before it draws controls (utils/i18n.ts says why).
 
 import { setTheme } from '../../components/check-host';
+import { useMessageTemplates } from '../i18n';
+import type { Channel } from '../messaging/channel';
 import { readPageContext } from '../page/data-props';
-import { type Annotator, type AnnotatorDeps, startAnnotator } from './annotator';
+import { type Annotator, type AnnotatorDeps, annotatable, startAnnotator } from './annotator';
 import { ANNOTATE_MEASURE, measure } from './measure';
 
 export interface PageSession {
@@ -18,7 +21,26 @@ export interface PageSession {
 
 export { ANNOTATE_MEASURE };
 
-export function startPageSession(win: Window, deps: AnnotatorDeps): PageSession {
+/** How long a page waits for the worker's strings before it asks the browser for them itself. */
+const STRINGS_PATIENCE_MS = 2000;
+
+/** The page's strings from the worker; settles within `patience` ms whatever the worker does. */
+function loadStrings(channel: Channel, patience: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, patience);
+    void channel.request({ type: 'page-messages' }).then((reply) => {
+      // Late templates still help the controls drawn after them.
+      if (reply.ok) useMessageTemplates(reply.value);
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export function startPageSession(
+  win: Window,
+  deps: AnnotatorDeps & { stringsPatienceMs?: number },
+): PageSession {
   const doc = win.document;
   const html = doc.documentElement;
   const theme = () => setTheme(html.classList.contains('dark'));
@@ -27,6 +49,9 @@ export function startPageSession(win: Window, deps: AnnotatorDeps): PageSession 
   let page = '';
   let annotator: Annotator | null = null;
   let hardwareSent = false;
+  let strings: Promise<void> | undefined;
+  // Each page read gets a turn; only the latest one draws.
+  let turn = 0;
 
   const refresh = () => {
     if (win.location.href === href) {
@@ -50,8 +75,18 @@ export function startPageSession(win: Window, deps: AnnotatorDeps): PageSession 
     }
     page = next;
     annotator?.stop();
-    annotator = startAnnotator(doc, ctx, { lazy: true, ...deps });
+    annotator = null;
+    const mine = ++turn;
     measure(started);
+    if (!annotatable(ctx)) return;
+    strings ??= loadStrings(deps.channel, deps.stringsPatienceMs ?? STRINGS_PATIENCE_MS);
+    void strings.then(() => {
+      // Navigated on (or stopped) while the strings were on their way: the later page has its turn.
+      if (mine !== turn) return;
+      const drawing = performance.now();
+      annotator = startAnnotator(doc, ctx, { lazy: true, ...deps });
+      measure(drawing);
+    });
   };
 
   let pending = false;
@@ -80,6 +115,7 @@ export function startPageSession(win: Window, deps: AnnotatorDeps): PageSession 
   return {
     refresh,
     stop() {
+      turn += 1;
       body.disconnect();
       themeWatch.disconnect();
       win.removeEventListener('popstate', soon);

@@ -10,6 +10,7 @@ import type { ProgressBoard, ProgressView } from '../check/progress';
 import { toReplyError } from '../errors';
 import type { CallOptions, SearchPage } from '../huggingface/client';
 import type { RepoGgufFiles } from '../huggingface/gguf-files';
+import { pageMessageTemplates } from '../page-messages';
 import {
   CHANNEL,
   type ConnectionReport,
@@ -79,6 +80,8 @@ export function createMessageHandler(options: HandlerOptions) {
         return services.modelFiles(request.repo, { ...call, priority: 'popup' });
       case 'status':
         return services.status();
+      case 'page-messages':
+        return pageMessageTemplates();
       default:
         return unreachable(request);
     }

@@ -6,6 +6,7 @@ import type { ProgressView } from '../check/progress';
 import type { ProfileSource } from '../hardware/profile';
 import type { SearchPage, SearchSort } from '../huggingface/client';
 import type { RepoGgufFiles } from '../huggingface/gguf-files';
+import type { MessageTemplates } from '../i18n';
 import type { CheckResult, Priority } from '../result';
 import type { SchedulerStatus } from '../scheduler/scheduler';
 import type { EngineChoice } from '../settings';
@@ -78,6 +79,11 @@ export interface StatusRequest {
   type: 'status';
 }
 
+/** Content scripts: the strings they show, in the browser's language (utils/i18n.ts says why). */
+export interface PageMessagesRequest {
+  type: 'page-messages';
+}
+
 export interface WorkerStatus {
   scheduler: SchedulerStatus;
   engine: EngineChoice;
@@ -92,7 +98,8 @@ export type Request =
   | HardwareSeenRequest
   | SearchRequest
   | ModelFilesRequest
-  | StatusRequest;
+  | StatusRequest
+  | PageMessagesRequest;
 
 /** Requests only the extension's own pages may make (they touch secrets or everyone's cache). */
 export const EXTENSION_PAGES_ONLY: ReadonlySet<Request['type']> = new Set(['test-connection', 'clear-cache']);
@@ -140,6 +147,7 @@ export interface Replies {
   search: SearchPage;
   'model-files': RepoGgufFiles;
   status: WorkerStatus;
+  'page-messages': MessageTemplates;
 }
 
 export type ReplyFor<R extends Request> = Reply<Replies[R['type']]>;
@@ -232,6 +240,9 @@ const VALIDATORS: Record<Request['type'], Validator> = {
   },
   status() {
     return { type: 'status' };
+  },
+  'page-messages'() {
+    return { type: 'page-messages' };
   },
   'hardware-seen'(raw) {
     const { items } = raw;

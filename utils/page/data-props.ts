@@ -32,17 +32,24 @@ export interface PageContext {
   pageKind: PageKind;
   isGgufRepo: boolean;
   ggufFilePaths: string[];
-  treeEntries: TreeEntry[];
+  /** The file list's entries (tree pages), read when first asked for: the list can be long. */
+  readonly treeEntries: TreeEntry[];
   /** The signed-in user's saved hardware as the page has it (unvalidated); null when absent. */
   hardwareItems: unknown[] | null;
 }
 
 export type PageLocation = string | URL | { href: string };
 
-/** Every island with parseable props, in document order. A broken one is skipped, not fatal. */
-export function readIslands(root: ParentNode): Island[] {
+/**
+ * Every island with parseable props (or only those named), in document order. A broken one is
+ * skipped, not fatal.
+ */
+export function readIslands(root: ParentNode, names?: readonly string[]): Island[] {
   const out: Island[] = [];
-  for (const el of root.querySelectorAll('[data-target][data-props]')) {
+  const selector = names
+    ? names.map((name) => `[data-target="${name}"][data-props]`).join(', ')
+    : '[data-target][data-props]';
+  for (const el of root.querySelectorAll(selector)) {
     const name = el.getAttribute('data-target') ?? '';
     const raw = el.getAttribute('data-props');
     if (!name || raw === null) continue;
@@ -223,7 +230,7 @@ function commitFromRefs(refs: unknown, revision: string): string | null {
 }
 
 function readTreeEntries(islands: readonly Island[]): TreeEntry[] {
-  const entries = get(findIsland(islands, 'ViewerIndexTreeList'), 'entries');
+  const entries = get(findIsland(islands, TREE_LIST), 'entries');
   if (!Array.isArray(entries)) return [];
   const out: TreeEntry[] = [];
   for (const e of entries) {
@@ -250,9 +257,15 @@ function readHardwareItems(islands: readonly Island[]): unknown[] | null {
   return null;
 }
 
+// The islands a page context is read from; a page has a dozen more (banners, buttons, the file
+// viewer) whose props would only cost parsing time.
+// ViewerIndexTreeList (the file list, hundreds of entries) is read only when asked for.
+const CONTEXT_ISLANDS = ['MainHeader', 'ModelHeader', 'ViewerHeader', 'BranchSelector'];
+const TREE_LIST = 'ViewerIndexTreeList';
+
 export function readPageContext(doc: ParentNode, location: PageLocation): PageContext {
   const url = toUrl(location);
-  const islands = readIslands(doc);
+  const islands = readIslands(doc, CONTEXT_ISLANDS);
   const model = get(findIsland(islands, 'ModelHeader'), 'model');
   const viewer = readViewer(islands);
 
@@ -294,12 +307,16 @@ export function readPageContext(doc: ParentNode, location: PageLocation): PageCo
     return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
   })();
   const tags = get(model, 'tags');
-  const treeEntries = readTreeEntries(islands);
+  let treeEntries: TreeEntry[] | undefined;
+  const listed = () => {
+    treeEntries ??= readTreeEntries(readIslands(doc, [TREE_LIST]));
+    return treeEntries;
+  };
   const isGgufRepo =
     (Array.isArray(tags) && tags.includes('gguf')) ||
     ggufFilePaths.length > 0 ||
     /\.gguf$/i.test(path) ||
-    treeEntries.some((e) => /\.gguf$/i.test(e.path));
+    listed().some((e) => /\.gguf$/i.test(e.path));
 
   return {
     url: url.href,
@@ -311,7 +328,9 @@ export function readPageContext(doc: ParentNode, location: PageLocation): PageCo
     pageKind,
     isGgufRepo,
     ggufFilePaths,
-    treeEntries,
+    get treeEntries() {
+      return listed();
+    },
     hardwareItems: readHardwareItems(islands),
   };
 }

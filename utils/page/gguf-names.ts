@@ -129,8 +129,14 @@ export function classifyGgufPath(path: string): GgufPathInfo {
 
 /** True when the path is a single-file GGUF model or the first shard of a split one. */
 export function isModelFileToCheck(path: string): boolean {
-  const info = classifyGgufPath(path);
-  return info.kind === 'model' || (info.kind === 'shard' && info.shard?.first === true);
+  // The quantization (a costly pattern) only matters for names that mention an imatrix: pages ask
+  // this of every file they list.
+  if (!GGUF_RE.test(path)) return false;
+  const lower = fileNameOf(path).toLowerCase();
+  if (lower.includes('mmproj')) return false;
+  if (lower.includes('imatrix') && !isIntegerQuant(parseQuant(fileNameOf(path)))) return false;
+  const shard = matchShard(path);
+  return shard === null || shard.index === 1;
 }
 
 /** The paths that get a control: single-file models and first shards, in input order, no repeats. */

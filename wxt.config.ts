@@ -19,6 +19,10 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     permissions: ['storage'],
+    // entrypoints/huggingface.ts says why this is not a defineContentScript.
+    content_scripts: [
+      { matches: ['https://huggingface.co/*'], js: ['huggingface.js'], run_at: 'document_idle' },
+    ],
     host_permissions: [
       'https://huggingface.co/*',
       // /resolve/ answers with a redirect to these CDN hosts, which serve the GGUF header bytes.

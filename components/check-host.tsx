@@ -6,7 +6,7 @@
 import { render } from 'preact';
 import { t } from '../utils/i18n';
 import type { CheckResult } from '../utils/result';
-import { CheckControl } from './CheckControl';
+import { CheckControl, drawIdle } from './CheckControl';
 import css from './check-control.css?inline';
 import { writeAttributes } from './control-attributes';
 import type { ControlState } from './control-state';
@@ -45,16 +45,38 @@ export function setTheme(dark: boolean): void {
   }
 }
 
+// One constructed sheet adopted by every shadow root of ours; where a browser will not adopt a sheet
+// made by a content script, each root gets a <style> of the same text.
+let shared: CSSStyleSheet | null | undefined;
+
+function adoptStyles(root: ShadowRoot): boolean {
+  try {
+    if (shared === undefined) {
+      shared = new CSSStyleSheet();
+      shared.replaceSync(css);
+    }
+    if (shared) root.adoptedStyleSheets = [shared];
+    // A browser that takes the assignment but keeps nothing (a content script's sheet it will not
+    // adopt) gets <style>s too.
+    if (root.adoptedStyleSheets.length !== 1) shared = null;
+  } catch {
+    shared = null;
+  }
+  return shared !== null;
+}
+
 /** A closed shadow root holding the shared stylesheet and a themed mount point. */
 export function shadowMount(element: HTMLElement): HTMLElement {
   const doc = element.ownerDocument;
   const root = element.attachShadow({ mode: 'closed' });
-  // Identical <style> text in many shadow roots is parsed once by the engine (Blink caches it).
-  const style = doc.createElement('style');
-  style.textContent = css;
+  if (!adoptStyles(root)) {
+    const style = doc.createElement('style');
+    style.textContent = css;
+    root.append(style);
+  }
   const mount = doc.createElement('span');
   mount.className = darkTheme ? 'gs dark' : 'gs';
-  root.append(style, mount);
+  root.append(mount);
   mounts.add(mount);
   return mount;
 }
@@ -84,7 +106,15 @@ export function createCheckHost(
   let place: PopoverPlace = { left: 0 };
   let ticker: ReturnType<typeof setInterval> | undefined;
 
-  const paint = () =>
+  // Idle and plain, it is drawn without Preact; Preact draws from the first change on.
+  let preact = false;
+  const paint = () => {
+    if (!preact && current.state === 'idle' && !best && !open) {
+      drawIdle(mount);
+      return;
+    }
+    if (!preact) mount.replaceChildren();
+    preact = true;
     render(
       <>
         <CheckControl view={current} best={best} />
@@ -105,6 +135,7 @@ export function createCheckHost(
       </>,
       mount,
     );
+  };
 
   // Tabbing out of the popover closes it, as clicking elsewhere does.
   mount.addEventListener('focusout', (event) => {

@@ -236,4 +236,21 @@ describe('page session', () => {
     expect(new Set(filesOf(document)).size).toBe(6);
     expect(document.querySelectorAll('gpustack-bulk, gpustack-live')).toHaveLength(2);
   });
+
+  it('an orphaned script (the extension was updated or removed) takes its controls away', async () => {
+    setUrl(TREE);
+    render('tree-gguf-2025.html');
+    let alive = true;
+    session = startPageSession(window, { channel: fakeWorker().channel, lazy: false, alive: () => alive });
+    await settle();
+    expect(hosts(document)).toHaveLength(6);
+    alive = false;
+    // The next change the page makes is when it notices.
+    document.body.append(document.createElement('div'));
+    await settle();
+    expect(document.querySelectorAll('gpustack-check, gpustack-bulk, gpustack-live')).toHaveLength(0);
+    render('tree-gguf-2025.html');
+    await settle();
+    expect(hosts(document)).toHaveLength(0);
+  });
 });

@@ -14,10 +14,10 @@ import type { PageContext } from '../page/data-props';
 import { findCheckTargets, type TargetKind } from '../page/find-targets';
 import { modelFilesToCheck } from '../page/gguf-names';
 import type { Priority } from '../result';
+import { ANNOTATE_MEASURE, measure } from '../timing';
 import { createAnnouncer } from './announcer';
 import { type BulkHost, type BulkView, createBulkHost } from './bulk-bar';
 import { type BulkRun, runBulk } from './bulk-check';
-import { measure } from './measure';
 import { quantLabel, sidebarSpot } from './quant-sidebar';
 
 export interface AnnotatorDeps {
@@ -79,8 +79,6 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
   const entries = new Map<string, Entry>();
   const placed = new WeakMap<CheckHost, Placed>();
   const live = createAnnouncer(doc);
-  // A long list's model files by the page's data (its rows further down have no control yet).
-  let listed = 0;
   // Asked once for every control.
   const label = t('checkLabel');
 
@@ -182,7 +180,6 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
     if (!IO || ctx.pageKind !== 'tree') return null;
     const rows = doc.querySelector('[data-target="ViewerIndexTreeList"]')?.querySelectorAll('li');
     if (!rows || rows.length <= LONG_LIST) return null;
-    listed ||= modelFilesToCheck(ctx.treeEntries.filter((e) => e.type === 'file').map((e) => e.path)).length;
     rowWatch ??= new IO(
       (seen) => {
         const started = performance.now();
@@ -194,11 +191,13 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
         if (added === 0) return;
         placeExtras();
         void showCached();
-        measure(started);
+        measure(ANNOTATE_MEASURE, started);
       },
-      { rootMargin: '100% 0px' },
+      // A quarter of the viewport ahead: rows scrolled into view have their control already, and
+      // a page's first look annotates a dozen rows rather than every row two screens down.
+      { rootMargin: '25% 0px' },
     );
-    return [...rows];
+    return Array.from(rows);
   }
 
   function annotateRow(row: Element): number {
@@ -274,8 +273,9 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
         }
       }
     }
-    // Before a run, the bar tells automation how many files a run would cover.
-    const files = Math.max(entries.size, listed);
+    // Before a run, the bar tells automation how many model files have a control so far (a run
+    // covers every row of a long list, and says how many then).
+    const files = entries.size;
     if (bulkView.phase === 'idle' && bulkView.total !== files) showBulk({ ...bulkView, total: files });
     if (panel || bulkHost?.element.isConnected || files < 2) return added;
     const spot = bulkSpot();

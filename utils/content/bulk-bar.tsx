@@ -27,7 +27,7 @@ export interface BulkHost {
   show(view: BulkView): void;
 }
 
-function BulkBar({ view, actions }: { view: BulkView; actions: BulkActions }) {
+export function BulkBar({ view, actions }: { view: BulkView; actions: BulkActions }) {
   const running = view.phase === 'running';
   let status = '';
   if (view.phase === 'cancelled') status = t('bulkCancelled', view.done, view.total);
@@ -55,12 +55,24 @@ export function createBulkHost(doc: Document, actions: BulkActions, listed?: Che
     host.element.slot = `q${i}`;
     element.append(host.element);
   });
+  // The idle bar alone is drawn without Preact (as idle controls are: components/CheckControl.tsx);
+  // Preact takes over when a run starts, and the button keeps the focus it had.
+  let preact = false;
   return {
     element,
     show(view) {
       element.dataset.state = view.phase;
       element.dataset.done = String(view.done);
       element.dataset.total = String(view.total);
+      if (!preact && !listed && view.phase === 'idle') {
+        if (!mount.firstChild) drawIdleBar(mount, actions);
+        return;
+      }
+      const root = mount.getRootNode() as ShadowRoot;
+      const focused =
+        !preact && root.activeElement !== null && root.activeElement === mount.querySelector('button');
+      if (!preact) mount.replaceChildren();
+      preact = true;
       const bar = <BulkBar view={view} actions={actions} />;
       render(
         listed ? (
@@ -81,6 +93,22 @@ export function createBulkHost(doc: Document, actions: BulkActions, listed?: Che
         ),
         mount,
       );
+      if (focused) mount.querySelector('button')?.focus();
     },
   };
+}
+
+/** BulkBar's idle markup: the start button and an empty status. */
+function drawIdleBar(mount: HTMLElement, actions: BulkActions): void {
+  const doc = mount.ownerDocument;
+  const bar = doc.createElement('span');
+  bar.className = 'bulk';
+  const button = doc.createElement('button');
+  button.type = 'button';
+  button.textContent = t('bulkStart');
+  button.addEventListener('click', () => actions.start());
+  const status = doc.createElement('span');
+  status.className = 'mute';
+  bar.append(button, status);
+  mount.replaceChildren(bar);
 }

@@ -10,8 +10,8 @@ import { setTheme } from '../../components/check-host';
 import { useMessageTemplates } from '../i18n';
 import type { Channel } from '../messaging/channel';
 import { readPageContext } from '../page/data-props';
+import { ANNOTATE_MEASURE, measure } from '../timing';
 import { type Annotator, type AnnotatorDeps, annotatable, startAnnotator } from './annotator';
-import { ANNOTATE_MEASURE, measure } from './measure';
 
 export interface PageSession {
   /** Re-reads the URL now (and the page when it changed); otherwise re-scans. */
@@ -37,10 +37,13 @@ function loadStrings(channel: Channel, patience: number): Promise<void> {
   });
 }
 
-export function startPageSession(
-  win: Window,
-  deps: AnnotatorDeps & { stringsPatienceMs?: number },
-): PageSession {
+export interface PageSessionDeps extends AnnotatorDeps {
+  /** False once the extension was updated or removed: the session then takes its controls away. */
+  alive?: () => boolean;
+  stringsPatienceMs?: number;
+}
+
+export function startPageSession(win: Window, deps: PageSessionDeps): PageSession {
   const doc = win.document;
   const html = doc.documentElement;
   const theme = () => setTheme(html.classList.contains('dark'));
@@ -54,6 +57,10 @@ export function startPageSession(
   let turn = 0;
 
   const refresh = () => {
+    if (deps.alive?.() === false) {
+      stop();
+      return;
+    }
     if (win.location.href === href) {
       annotator?.scan();
       return;
@@ -77,7 +84,7 @@ export function startPageSession(
     annotator?.stop();
     annotator = null;
     const mine = ++turn;
-    measure(started);
+    measure(ANNOTATE_MEASURE, started);
     if (!annotatable(ctx)) return;
     strings ??= loadStrings(deps.channel, deps.stringsPatienceMs ?? STRINGS_PATIENCE_MS);
     void strings.then(() => {
@@ -85,7 +92,7 @@ export function startPageSession(
       if (mine !== turn) return;
       const drawing = performance.now();
       annotator = startAnnotator(doc, ctx, { lazy: true, ...deps });
-      measure(drawing);
+      measure(ANNOTATE_MEASURE, drawing);
     });
   };
 
@@ -111,16 +118,15 @@ export function startPageSession(
   // observer above sees.
   win.addEventListener('popstate', soon);
 
+  function stop(): void {
+    turn += 1;
+    body.disconnect();
+    themeWatch.disconnect();
+    win.removeEventListener('popstate', soon);
+    annotator?.stop();
+    annotator = null;
+  }
+
   refresh();
-  return {
-    refresh,
-    stop() {
-      turn += 1;
-      body.disconnect();
-      themeWatch.disconnect();
-      win.removeEventListener('popstate', soon);
-      annotator?.stop();
-      annotator = null;
-    },
-  };
+  return { refresh, stop };
 }

@@ -4,6 +4,7 @@
 
 import { browser } from 'wxt/browser';
 import type { ProgressView } from '../check/progress';
+import { MESSAGE_MEASURE, measure } from '../timing';
 import { CHANNEL, type PortMessage, type ReplyFor, type Request } from './messages';
 
 const MAX_ATTEMPTS = 3;
@@ -26,7 +27,9 @@ export function createChannel(): Channel {
 
   function send(id: string, entry: Pending): void {
     entry.attempts += 1;
+    const started = performance.now();
     ensurePort().postMessage({ id, request: entry.request });
+    measure(MESSAGE_MEASURE, started);
   }
 
   function ensurePort() {
@@ -72,19 +75,22 @@ export function createChannel(): Channel {
         const id = `${Date.now().toString(36)}-${counter}`;
         const entry: Pending = { request, attempts: 0, onProgress, resolve: resolve as Pending['resolve'] };
         pending.set(id, entry);
-        try {
-          send(id, entry);
-        } catch (error) {
-          pending.delete(id);
-          resolve({
-            ok: false,
-            error: {
-              code: 'internal',
-              message: `The extension could not be reached (${String(error)}).`,
-              retryable: true,
-            },
-          } as ReplyFor<typeof request>);
-        }
+        // Sent when the caller's current work is done: a page draws its controls first.
+        queueMicrotask(() => {
+          try {
+            send(id, entry);
+          } catch (error) {
+            pending.delete(id);
+            resolve({
+              ok: false,
+              error: {
+                code: 'internal',
+                message: `The extension could not be reached (${String(error)}).`,
+                retryable: true,
+              },
+            } as ReplyFor<typeof request>);
+          }
+        });
       });
     },
   };

@@ -233,11 +233,11 @@ function readTreeEntries(islands: readonly Island[]): TreeEntry[] {
   const entries = get(findIsland(islands, TREE_LIST), 'entries');
   if (!Array.isArray(entries)) return [];
   const out: TreeEntry[] = [];
+  // Plain property reads: a list has hundreds of entries, read before the page's first controls.
   for (const e of entries) {
-    const path = get(e, 'path');
-    const type = get(e, 'type');
+    if (!isRecord(e)) continue;
+    const { path, type, size } = e;
     if (typeof path !== 'string' || typeof type !== 'string') continue;
-    const size = get(e, 'size');
     out.push({ path, type, size: typeof size === 'number' && Number.isFinite(size) ? size : null });
   }
   return out;
@@ -302,10 +302,9 @@ export function readPageContext(doc: ParentNode, location: PageLocation): PageCo
 
   const commit = pickCommit(revision, model, viewer);
 
-  const ggufFilePaths = (() => {
-    const list = get(model, 'ggufFilePaths');
-    return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
-  })();
+  const ggufFilePaths: string[] = [];
+  const list = get(model, 'ggufFilePaths');
+  if (Array.isArray(list)) for (const p of list) if (typeof p === 'string') ggufFilePaths.push(p);
   const tags = get(model, 'tags');
   let treeEntries: TreeEntry[] | undefined;
   const listed = () => {

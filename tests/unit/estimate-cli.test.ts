@@ -174,7 +174,7 @@ describe('npm run estimate on a Hugging Face URL', () => {
     expect(code, out).toBe(0);
     const reference = cases.find((c) => c.id === 'qwen2.5-72b-instruct-q4_k_m/a')?.summary['150,500'];
     expect(JSON.parse(out).vrams).toEqual(reference?.vrams);
-    // One model-info request; two Range reads for the first shard's 5.5 MB header (2 MiB, then up to
+    // One model-info request; two Range reads for the first shard's 5.5 MB header (1 MiB, then up to
     // 8 MiB), one for the second shard's small one.
     expect(hf.requests.filter((r) => r.host === 'hub').map((r) => r.bucket)).toEqual([
       'api',

@@ -1,8 +1,9 @@
 // Reads a GGUF header through a byte-range reader in few reads without downloading much more than the
-// header: a 2 MiB first read covers 32k-token vocabularies (0.8 MB); the second brings the total to
+// header: a 1 MiB first read covers 32k-token vocabularies (0.8 MB); the second brings the total to
 // 8 MiB, enough for 150k-token ones (5.8 MB for Qwen2.5, 7.6 MB for Llama 3.1); every later read
-// quadruples what is held, never past `maxBytes`. A bigger first read would answer most headers in
-// one request but send the CDN's zeros for every small one: politeness to the Hub wins.
+// quadruples what is held, never past `maxBytes`. A bigger first read would answer
+// most headers in one request but send the CDN's zeros for every small one (a burst of checks is
+// bound by those bytes): politeness to the Hub wins.
 //
 // The parser (parse-header.ts) is our own rather than @huggingface/gguf's `gguf()`, which it matches
 // output for output (tests/unit/gguf-read-header.test.ts compares them). gguf() asks for 2 MB ranges
@@ -27,7 +28,7 @@ export type RangeReader = (start: number, end: number) => Promise<RangeRead>;
 export interface ReadHeaderOptions {
   /** The most bytes read in all (default 64 MiB). A header needing more is 'too-large'. */
   maxBytes?: number;
-  /** Bytes of the first read (default 8 MiB). */
+  /** Bytes of the first read (default 1 MiB). */
   firstChunk?: number;
   /**
    * The header's likely size when known (e.g. another shard's): if the first read falls short, the
@@ -54,8 +55,9 @@ export interface GgufHeader extends ParsedGgufHeader {
 }
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_FIRST_CHUNK = 2 * 1024 * 1024;
-/** Each later read makes the bytes held this many times larger: 2 -> 8 -> 32 -> 64 MiB. */
+export const DEFAULT_FIRST_CHUNK = 1024 * 1024;
+/** The second read makes the bytes held this many times larger, each later one GROWTH: 1 -> 8 -> 32 -> 64 MiB. */
+const FIRST_GROWTH = 8;
 const GROWTH = 4;
 
 /** Reads and parses the GGUF header of one file. Every failure is a `GgufError`. */
@@ -88,7 +90,8 @@ async function readHeader(read: RangeReader, options: ReadHeaderOptions): Promis
     } catch (error) {
       if (!(error instanceof NeedMoreBytes)) throw error;
       const held = source.held;
-      await source.readTo(Math.min(maxBytes, Math.max(error.end, GROWTH * held, options.expectedSize ?? 0)));
+      const growth = held <= firstChunk ? FIRST_GROWTH : GROWTH;
+      await source.readTo(Math.min(maxBytes, Math.max(error.end, growth * held, options.expectedSize ?? 0)));
       continue;
     }
     return {

@@ -5,7 +5,7 @@ import { browser } from 'wxt/browser';
 import type { BudgetState } from './budget';
 import type { BudgetStore } from './scheduler';
 
-const KEY = 'scheduler.budgets.v1';
+const KEY = 'scheduler.budgets.v2';
 
 export function sessionBudgetStore(): BudgetStore {
   const area = browser.storage.session ?? browser.storage.local;

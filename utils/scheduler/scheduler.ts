@@ -80,9 +80,12 @@ interface Bucket {
   concurrency: number;
   dispatch: PQueue;
   inFlight: number;
-  /** Sends so far, numbered: a response learns which others the server may not have counted. */
+  /** Sends so far, numbered. */
   sendSeq: number;
-  travelling: Set<number>;
+  /** Send times of the requests travelling, by number. */
+  travelling: Map<number, number>;
+  /** Dispatchers waiting for any answer: the server's word may have left room. */
+  answerWaiters: Array<() => void>;
   /** Keys waiting for dispatch, for queue positions. */
   queued: Map<string, { rank: number; seq: number; id: string }>;
   waitingUntil: number | null;
@@ -102,7 +105,9 @@ export class Scheduler {
   private readonly store?: BudgetStore;
   private readonly ready: Promise<void>;
   private seq = 0;
+  /** The budget write under way (or done), and the one queued behind it. */
   private saving: Promise<void> = Promise.resolve();
+  private nextSave: Promise<void> | null = null;
   /** Budgets as the store had them at start. */
   private saved: Record<string, BudgetState> = {};
 
@@ -126,7 +131,8 @@ export class Scheduler {
       dispatch: new PQueue({ concurrency: 1 }),
       inFlight: 0,
       sendSeq: 0,
-      travelling: new Set(),
+      travelling: new Map(),
+      answerWaiters: [],
       queued: new Map(),
       waitingUntil: null,
       slotWaiters: [],
@@ -166,7 +172,7 @@ export class Scheduler {
       buckets[bucket.name] = {
         queued: bucket.queued.size,
         inFlight: bucket.inFlight,
-        remaining: bucket.budget.remaining(now),
+        remaining: bucket.budget.remaining(now, bucket.inFlight),
         quota: bucket.budget.quota,
         waitingUntil: bucket.waitingUntil,
       };
@@ -195,7 +201,10 @@ export class Scheduler {
     const rank = PRIORITY_RANK[request.priority ?? 'click'];
     let failures = 0;
     for (let attempt = 1; ; attempt += 1) {
-      const sendNo = await this.dispatch(bucket, key, rank, signal);
+      const { sendNo, saved } = await this.dispatch(bucket, key, rank, signal);
+      // Saved before it leaves: a worker stopped right after the send still knows of it. Sends
+      // dispatched together wait for one write.
+      await saved;
       let response: FetchedResponse;
       try {
         response = await this.send(bucket, request, signal, sendNo);
@@ -228,9 +237,14 @@ export class Scheduler {
 
   /**
    * Waits in the bucket's priority queue until budget and a connection are free, then takes them;
-   * resolves with the send's number in its bucket.
+   * resolves with the send's number in its bucket and the write that saves it.
    */
-  private async dispatch(bucket: Bucket, key: string, rank: number, signal: AbortSignal): Promise<number> {
+  private async dispatch(
+    bucket: Bucket,
+    key: string,
+    rank: number,
+    signal: AbortSignal,
+  ): Promise<{ sendNo: number; saved: Promise<void> }> {
     const seq = this.seq++;
     const entry = { rank, seq, id: `${key}#${seq}` };
     bucket.queued.set(key, entry);
@@ -242,21 +256,27 @@ export class Scheduler {
             for (;;) {
               await this.waitForSlot(bucket, signal);
               const now = this.now();
-              const at = bucket.budget.nextSendAt(now);
+              const at = bucket.budget.nextSendAt(now, bucket.inFlight);
               if (at <= now) break;
               bucket.waitingUntil = at;
               this.emit();
-              await this.sleep(at - now, signal);
+              // Held back by the server's word while our requests travel: their answers tell
+              // exactly what is left, so the next one may free the bucket long before the reset.
+              if (bucket.budget.waitsOnAnswers(now, bucket.inFlight)) {
+                await this.sleepOrAnswer(bucket, at - now, signal);
+              } else {
+                await this.sleep(at - now, signal);
+              }
               // A click that arrived meanwhile takes the budget first; this one queues again.
               if (this.higherQueued(bucket, entry)) return null;
             }
             bucket.waitingUntil = null;
-            bucket.budget.recordSend(this.now());
+            const sentAt = this.now();
+            bucket.budget.recordSend(sentAt);
             bucket.inFlight += 1;
             bucket.sendSeq += 1;
-            bucket.travelling.add(bucket.sendSeq);
-            this.persist();
-            return bucket.sendSeq;
+            bucket.travelling.set(bucket.sendSeq, sentAt);
+            return { sendNo: bucket.sendSeq, saved: this.persist() };
           },
           { priority: entry.rank, signal, id: entry.id },
         );
@@ -275,6 +295,8 @@ export class Scheduler {
     signal: AbortSignal,
     sendNo: number,
   ): Promise<FetchedResponse> {
+    const sentAt = bucket.travelling.get(sendNo) ?? this.now();
+    let answered = false;
     try {
       const raw = await this.fetchImpl(request.url, {
         method: request.method ?? 'GET',
@@ -287,7 +309,8 @@ export class Scheduler {
       });
       const now = this.now();
       const info = parseRateLimit(raw.headers);
-      bucket.budget.learn(info, now, uncounted(bucket, sendNo));
+      bucket.budget.learn(info, now, sentAt);
+      answered = true;
       if (raw.status === 429) {
         const wait =
           info.resetSeconds !== undefined
@@ -298,10 +321,12 @@ export class Scheduler {
       const body = await readBody(raw, request.maxBytes ?? DEFAULT_MAX_BYTES);
       return { status: raw.status, ok: raw.ok, url: raw.url || request.url, headers: raw.headers, body };
     } finally {
+      if (!answered) bucket.budget.answeredBlind(this.now());
       bucket.inFlight -= 1;
       bucket.travelling.delete(sendNo);
       bucket.slotWaiters.shift()?.();
-      this.persist();
+      for (const wake of bucket.answerWaiters.splice(0)) wake();
+      void this.persist();
       this.emit();
     }
   }
@@ -346,6 +371,28 @@ export class Scheduler {
     return cap / 2 + this.random() * (cap / 2);
   }
 
+  /** Sleeps `ms`, or less when one of the bucket's requests is answered first. */
+  private sleepOrAnswer(bucket: Bucket, ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stop = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        bucket.answerWaiters = bucket.answerWaiters.filter((w) => w !== done);
+      };
+      const done = () => {
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const onAbort = () => {
+        stop();
+        reject(signal.reason);
+      };
+      bucket.answerWaiters.push(done);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   private sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -369,16 +416,25 @@ export class Scheduler {
     }
   }
 
-  /** Budget state survives the worker being stopped, so a restart never bursts past it. */
-  private persist(): void {
+  /**
+   * Budget state survives the worker being stopped, so a restart never bursts past it. Writes go one
+   * at a time; the one queued behind the write under way takes every change made meanwhile, so a
+   * burst costs a few writes, not one per request. Resolves once this change is written.
+   */
+  private persist(): Promise<void> {
     const store = this.store;
-    if (!store) return;
-    // Buckets not made since the restart keep their saved budgets.
-    const states: Record<string, BudgetState> = { ...this.saved };
-    for (const bucket of this.buckets.values()) {
-      states[bucket.name] = bucket.budget.snapshot(bucket.travelling.size);
-    }
-    this.saving = this.saving.then(() => store.save(states)).catch(() => {});
+    if (!store) return Promise.resolve();
+    this.nextSave ??= this.saving.then(() => {
+      this.nextSave = null;
+      // Buckets not made since the restart keep their saved budgets.
+      const states: Record<string, BudgetState> = { ...this.saved };
+      for (const bucket of this.buckets.values()) {
+        states[bucket.name] = bucket.budget.snapshot(bucket.travelling.size);
+      }
+      return store.save(states).catch(() => {});
+    });
+    this.saving = this.nextSave;
+    return this.nextSave;
   }
 
   private emit(): void {
@@ -386,17 +442,6 @@ export class Scheduler {
     const status = this.status();
     for (const listener of this.listeners) listener(status);
   }
-}
-
-/**
- * Our requests the server may not have counted when it answered `sendNo`: the others still
- * travelling, and those sent after it that have already come back.
- */
-function uncounted(bucket: Bucket, sendNo: number): number {
-  let travellingAfter = 0;
-  for (const no of bucket.travelling) if (no > sendNo) travellingAfter += 1;
-  const sentAfter = bucket.sendSeq - sendNo;
-  return bucket.travelling.size - 1 + (sentAfter - travellingAfter);
 }
 
 function flightKey(request: Pick<ScheduledRequest, 'url' | 'method' | 'headers' | 'body'>): string {

@@ -62,4 +62,13 @@ describe('Budget', () => {
     after.learn(word(8, 4), 6_500, 6_100);
     expect(after.remaining(6_600, 0)).toBe(8);
   });
+
+  it("believes a later request's answer that its window resets sooner (a 429 with its own t)", () => {
+    const budget = new Budget({ quota: 500, windowMs: 300_000 }, undefined, 0);
+    budget.learn({ remaining: 490, resetSeconds: 280 }, 1_000, 900);
+    budget.learn({ remaining: 0, resetSeconds: 4 }, 2_000, 1_900);
+    budget.pause(6_250);
+    expect(budget.nextSendAt(2_100, 0)).toBe(6_250);
+    expect(budget.nextSendAt(6_300, 0)).toBe(6_300);
+  });
 });

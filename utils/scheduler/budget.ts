@@ -30,6 +30,8 @@ export interface ServerWindow {
   resetAt: number;
   /** Our requests answered in this window without the server's word: maybe counted, maybe not. */
   blind: number;
+  /** When we first heard of this window: a request sent later is never counted in an older one. */
+  since: number;
 }
 
 export interface BudgetState {
@@ -117,14 +119,15 @@ export class Budget {
     const resetAt = now + info.resetSeconds * 1000 + RESET_MARGIN_MS;
     this.forget(now);
     const current = this.state.server;
-    const half = this.state.windowMs / 2;
-    if (current && resetAt < current.resetAt - half) return; // counted in a window already over
-    if (current && resetAt < current.resetAt + half) {
+    if (current && Math.abs(resetAt - current.resetAt) < this.state.windowMs / 2) {
       current.floor = Math.min(current.floor, info.remaining);
       current.resetAt = Math.min(current.resetAt, resetAt);
       return;
     }
-    this.state.server = { floor: info.remaining, resetAt, blind: 0 };
+    // Sent before this window was known and resetting before it: counted in a window already over.
+    // Sent after, the server's own word on its window wins (a 429 that resets sooner, say).
+    if (current && resetAt < current.resetAt && sentAt < current.since) return;
+    this.state.server = { floor: info.remaining, resetAt, blind: 0, since: now };
   }
 
   /** A request came back without the server's word (or not at all): it may have been counted. */

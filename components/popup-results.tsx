@@ -71,6 +71,9 @@ export function ResultsView(props: ResultsViewProps) {
   const sentinel = useRef<HTMLDivElement>(null);
   const loadMore = useRef(onLoadMore);
   loadMore.current = onLoadMore;
+  // Reaching the end loads more only when the user scrolled there since the last page came: a page
+  // that arrives with the end still in view (slow layout, scroll anchoring) does not load the next.
+  const scrolled = useRef(false);
 
   // Back from a model (or a reopened popup): the list where the user left it.
   useLayoutEffect(() => {
@@ -99,7 +102,10 @@ export function ResultsView(props: ResultsViewProps) {
         // Results that do not fill the list leave the end in view without any scrolling: that is
         // not the user reaching it, so then only the button loads more.
         const overflows = root.scrollHeight > root.clientHeight;
-        if (overflows && entries.some((entry) => entry.isIntersecting)) loadMore.current();
+        if (overflows && scrolled.current && entries.some((entry) => entry.isIntersecting)) {
+          scrolled.current = false;
+          loadMore.current();
+        }
       },
       { root, rootMargin: NEAR_END },
     );
@@ -124,7 +130,10 @@ export function ResultsView(props: ResultsViewProps) {
     <div
       class="scroll"
       ref={scroller}
-      onScroll={(event) => props.onScroll((event.currentTarget as HTMLElement).scrollTop)}
+      onScroll={(event) => {
+        scrolled.current = true;
+        props.onScroll((event.currentTarget as HTMLElement).scrollTop);
+      }}
     >
       {body}
       {results && results.models.length > 0 ? (

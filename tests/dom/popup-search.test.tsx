@@ -84,6 +84,11 @@ describe('popup search', () => {
     await searches()[1]?.reply({ ok: true, value: pageOf(10, 10, cursor(3)) });
     await waitFor(() => popup.rows().length === 20);
     expect(searches()).toHaveLength(2);
+    // The page came with the end still in view, and nobody scrolled: nothing more is asked for.
+    await FakeObserver.fire(true, false);
+    expect(searches()).toHaveLength(2);
+    await FakeObserver.fire();
+    expect(searches()).toHaveLength(3);
   });
 
   it('does not load when the results leave the end in view without any scrolling', async () => {

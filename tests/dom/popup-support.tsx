@@ -117,10 +117,17 @@ export class FakeObserver {
   static observed(): Element[] {
     return [...FakeObserver.live].flatMap((o) => [...o.targets]);
   }
-  /** The observed elements come into view (or leave it). */
-  static async fire(isIntersecting = true): Promise<void> {
+  /**
+   * The observed elements come into view (or leave it); `scrolled`: because the user scrolled their
+   * list (a scroll event on the observer's root first).
+   */
+  static async fire(isIntersecting = true, scrolled = true): Promise<void> {
     await settle(); // effects still pending observe first
     await settle(() => {
+      for (const observer of [...FakeObserver.live]) {
+        const root = (observer.options as IntersectionObserverInit | undefined)?.root;
+        if (scrolled && root) root.dispatchEvent(new Event('scroll'));
+      }
       for (const observer of [...FakeObserver.live]) {
         const entries = [...observer.targets].map((target) => ({ isIntersecting, target }));
         if (entries.length > 0) {

@@ -6,7 +6,7 @@ import en from '../public/_locales/en/messages.json';
 import { type MessageKey, type MessageTemplates, t } from './i18n';
 
 // What content scripts show: the control, verdicts, the popover, the bulk bar, our quant list.
-export const PAGE_KEY_PREFIXES = ['check', 'control', 'verdict', 'popover', 'bulk', 'page'];
+const PAGE_KEY_PREFIXES = ['check', 'control', 'verdict', 'popover', 'bulk', 'page'];
 
 const MARKERS = Array.from({ length: 9 }, (_, i) => `{${i + 1}}`);
 

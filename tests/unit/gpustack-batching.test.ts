@@ -5,8 +5,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CheckError } from '../../utils/errors';
 import { GpustackClient } from '../../utils/gpustack/client';
-import type { GenerationInfo, GenerationStore } from '../../utils/gpustack/generation';
-import type { SpecParams } from '../../utils/gpustack/spec';
 import { Scheduler } from '../../utils/scheduler/scheduler';
 import {
   claimFromFilename,
@@ -17,24 +15,7 @@ import {
   GpustackApi,
   type GpustackApiConfig,
 } from '../e2e/support/gpustack-api';
-
-const BASE = 'http://gpustack.lan:8080';
-const PARAMS: SpecParams = {
-  ctxSize: 8192,
-  flashAttention: false,
-  cacheType: 'f16',
-  parallel: 4,
-  backend: null,
-};
-
-function memoryStore(): GenerationStore {
-  const known = new Map<string, GenerationInfo>();
-  return {
-    load: async (origin) => known.get(origin),
-    save: async (origin, info) => void known.set(origin, info),
-    forget: async (origin) => void known.delete(origin),
-  };
-}
+import { GPUSTACK_BASE as BASE, memoryStore, SPEC_PARAMS as PARAMS } from '../support/gpustack';
 
 function setup(config: GpustackApiConfig = {}) {
   const api = new GpustackApi({ clock: () => Date.now(), ...config });

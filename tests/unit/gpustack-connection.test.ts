@@ -3,7 +3,6 @@
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GpustackClient } from '../../utils/gpustack/client';
-import type { GenerationInfo, GenerationStore } from '../../utils/gpustack/generation';
 import { testConnection } from '../../utils/gpustack/index';
 import type { ConnectionReport } from '../../utils/messaging/messages';
 import { Scheduler } from '../../utils/scheduler/scheduler';
@@ -17,18 +16,7 @@ import {
   type GpustackApiConfig,
   TGI_BACKEND,
 } from '../e2e/support/gpustack-api';
-
-const BASE = 'http://gpustack.lan:8080';
-
-function memoryStore(): GenerationStore & { known: Map<string, GenerationInfo> } {
-  const known = new Map<string, GenerationInfo>();
-  return {
-    known,
-    load: async (origin) => known.get(origin),
-    save: async (origin, info) => void known.set(origin, info),
-    forget: async (origin) => void known.delete(origin),
-  };
-}
+import { GPUSTACK_BASE as BASE, memoryStore, SPEC_PARAMS as PARAMS } from '../support/gpustack';
 
 function setup(config: GpustackApiConfig = {}, apiKey: string = GPUSTACK_KEYS.admin, base = BASE) {
   const api = new GpustackApi(config);
@@ -230,14 +218,6 @@ describe('one sentence per failure', () => {
 });
 
 describe('evaluation errors as CheckErrors', () => {
-  const PARAMS = {
-    ctxSize: 8192,
-    flashAttention: false,
-    cacheType: 'f16' as const,
-    parallel: 4,
-    backend: null,
-  };
-
   it.each([
     [
       'bad key',

@@ -3,7 +3,6 @@
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GpustackClient } from '../../utils/gpustack/client';
-import type { GenerationInfo, GenerationStore } from '../../utils/gpustack/generation';
 import { createGpustackEngine } from '../../utils/gpustack/index';
 import { Scheduler } from '../../utils/scheduler/scheduler';
 import { DEFAULT_SETTINGS } from '../../utils/settings';
@@ -14,18 +13,9 @@ import {
   GpustackApi,
   type GpustackApiConfig,
 } from '../e2e/support/gpustack-api';
+import { GPUSTACK_BASE as BASE, memoryStore } from '../support/gpustack';
 
 const GIB = 1024 ** 3;
-const BASE = 'http://gpustack.lan:8080';
-
-function memoryStore(): GenerationStore {
-  const known = new Map<string, GenerationInfo>();
-  return {
-    load: async (origin) => known.get(origin),
-    save: async (origin, info) => void known.set(origin, info),
-    forget: async (origin) => void known.delete(origin),
-  };
-}
 
 function setup(config: GpustackApiConfig) {
   const api = new GpustackApi(config);

@@ -8,22 +8,10 @@ import { toVerdict } from '../../utils/gpustack/evaluation';
 import { generationOf } from '../../utils/gpustack/generation';
 import { pageOf, pagePath } from '../../utils/gpustack/pages';
 import { originPattern, parseServerUrl, sameOrigin } from '../../utils/gpustack/server-url';
-import {
-  backendParameters,
-  buildModelSpec,
-  type SpecParams,
-  specParamsFrom,
-} from '../../utils/gpustack/spec';
+import { backendParameters, buildModelSpec, specParamsFrom } from '../../utils/gpustack/spec';
 import { DEFAULT_SETTINGS } from '../../utils/settings';
 import { BUILT_IN_BACKENDS, LLAMA_CPP_BACKEND, TGI_BACKEND } from '../e2e/support/gpustack-api';
-
-const PARAMS: SpecParams = {
-  ctxSize: 8192,
-  flashAttention: false,
-  cacheType: 'f16',
-  parallel: 4,
-  backend: null,
-};
+import { SPEC_PARAMS as PARAMS } from '../support/gpustack';
 
 describe('server addresses', () => {
   it('takes what people type and keeps the origin the key belongs to', () => {

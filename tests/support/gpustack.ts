@@ -1,0 +1,26 @@
+// Shared by the GPUStack unit tests: the server they pretend to talk to, the estimate options of a
+// default check, and a generation store that keeps what it learns in memory.
+
+import type { GenerationInfo, GenerationStore } from '../../utils/gpustack/generation';
+import type { SpecParams } from '../../utils/gpustack/spec';
+
+export const GPUSTACK_BASE = 'http://gpustack.lan:8080';
+
+export const SPEC_PARAMS: SpecParams = {
+  ctxSize: 8192,
+  flashAttention: false,
+  cacheType: 'f16',
+  parallel: 4,
+  backend: null,
+};
+
+/** A GenerationStore in memory; `known` shows what it holds. */
+export function memoryStore(): GenerationStore & { known: Map<string, GenerationInfo> } {
+  const known = new Map<string, GenerationInfo>();
+  return {
+    known,
+    load: async (origin) => known.get(origin),
+    save: async (origin, info) => void known.set(origin, info),
+    forget: async (origin) => void known.delete(origin),
+  };
+}

@@ -79,7 +79,6 @@ interface Bucket {
   budget: Budget;
   concurrency: number;
   dispatch: PQueue;
-  inFlight: number;
   /** Sends so far, numbered. */
   sendSeq: number;
   /** Send times of the requests travelling, by number. */
@@ -129,7 +128,6 @@ export class Scheduler {
       budget: new Budget(config, this.saved[name], this.now()),
       concurrency: config.concurrency,
       dispatch: new PQueue({ concurrency: 1 }),
-      inFlight: 0,
       sendSeq: 0,
       travelling: new Map(),
       answerWaiters: [],
@@ -171,8 +169,8 @@ export class Scheduler {
     for (const bucket of this.buckets.values()) {
       buckets[bucket.name] = {
         queued: bucket.queued.size,
-        inFlight: bucket.inFlight,
-        remaining: bucket.budget.remaining(now, bucket.inFlight),
+        inFlight: bucket.travelling.size,
+        remaining: bucket.budget.remaining(now, bucket.travelling.size),
         quota: bucket.budget.quota,
         waitingUntil: bucket.waitingUntil,
       };
@@ -256,13 +254,13 @@ export class Scheduler {
             for (;;) {
               await this.waitForSlot(bucket, signal);
               const now = this.now();
-              const at = bucket.budget.nextSendAt(now, bucket.inFlight);
+              const at = bucket.budget.nextSendAt(now, bucket.travelling.size);
               if (at <= now) break;
               bucket.waitingUntil = at;
               this.emit();
               // Held back by the server's word while our requests travel: their answers tell
               // exactly what is left, so the next one may free the bucket long before the reset.
-              if (bucket.budget.waitsOnAnswers(now, bucket.inFlight)) {
+              if (bucket.budget.waitsOnAnswers(now, bucket.travelling.size)) {
                 await this.sleepOrAnswer(bucket, at - now, signal);
               } else {
                 await this.sleep(at - now, signal);
@@ -273,7 +271,6 @@ export class Scheduler {
             bucket.waitingUntil = null;
             const sentAt = this.now();
             bucket.budget.recordSend(sentAt);
-            bucket.inFlight += 1;
             bucket.sendSeq += 1;
             bucket.travelling.set(bucket.sendSeq, sentAt);
             return { sendNo: bucket.sendSeq, saved: this.persist() };
@@ -322,7 +319,6 @@ export class Scheduler {
       return { status: raw.status, ok: raw.ok, url: raw.url || request.url, headers: raw.headers, body };
     } finally {
       if (!answered) bucket.budget.answeredBlind(this.now());
-      bucket.inFlight -= 1;
       bucket.travelling.delete(sendNo);
       bucket.slotWaiters.shift()?.();
       for (const wake of bucket.answerWaiters.splice(0)) wake();
@@ -350,7 +346,7 @@ export class Scheduler {
   }
 
   private waitForSlot(bucket: Bucket, signal: AbortSignal): Promise<void> {
-    if (bucket.inFlight < bucket.concurrency) return Promise.resolve();
+    if (bucket.travelling.size < bucket.concurrency) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const wake = () => {
         signal.removeEventListener('abort', onAbort);

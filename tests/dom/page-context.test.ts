@@ -51,7 +51,6 @@ describe('readPageContext on captured pages', () => {
       pageKind: 'blob',
       isGgufRepo: true,
       ggufFilePaths: [],
-      treeEntries: [],
       hardwareItems: null,
     });
   });
@@ -149,18 +148,6 @@ describe('readPageContext on built pages', () => {
       hardwareItems: null,
     });
     expect(ctx.ggufFilePaths).toContain('Q8_0/Qwen2.5-7B-Instruct-Q8_0-00001-of-00002.gguf');
-    expect(ctx.treeEntries).toHaveLength(14);
-    expect(ctx.treeEntries).toContainEqual({ path: 'Q8_0', type: 'directory', size: 0 });
-    expect(ctx.treeEntries).toContainEqual({
-      path: '<img src=x onerror=alert(1)>.gguf',
-      type: 'file',
-      size: 1048576,
-    });
-    expect(ctx.treeEntries).toContainEqual({
-      path: 'Qwen2.5-7B-Instruct-Q4_K_M.gguf',
-      type: 'file',
-      size: 4683073856,
-    });
   });
 
   it('tree-gguf-2024: no entries, no sha in ModelHeader, commit from BranchSelector', () => {
@@ -172,17 +159,28 @@ describe('readPageContext on built pages', () => {
       pageKind: 'tree',
       isGgufRepo: true,
       ggufFilePaths: [],
-      treeEntries: [],
     });
   });
 
   it('tree-gguf-subfolder-2025: the folder path', () => {
     const ctx = contextOf('tree-gguf-subfolder-2025.html', `${HF}/${BARTOWSKI}/tree/main/Q8_0`);
     expect(ctx).toMatchObject({ repo: BARTOWSKI, revision: 'main', path: 'Q8_0', pageKind: 'tree' });
-    expect(ctx.treeEntries.map((e) => e.path)).toEqual([
-      'Q8_0/Qwen2.5-7B-Instruct-Q8_0-00001-of-00002.gguf',
-      'Q8_0/Qwen2.5-7B-Instruct-Q8_0-00002-of-00002.gguf',
-    ]);
+  });
+
+  it("a tree page of a repo not tagged 'gguf' is one when its file list names a .gguf file", () => {
+    const url = `${HF}/${BARTOWSKI}/tree/main/Q8_0`;
+    const doc = loadPage('tree-gguf-subfolder-2025.html');
+    const header = doc.querySelector('[data-target="ModelHeader"]') as Element;
+    header.setAttribute('data-props', JSON.stringify({ model: { id: BARTOWSKI } }));
+    expect(readPageContext(doc, url).isGgufRepo).toBe(true);
+    const list = doc.querySelector('[data-target="ViewerIndexTreeList"]') as Element;
+    const props = JSON.parse(list.getAttribute('data-props') ?? '{}');
+    props.entries = [
+      { type: 'file', path: 'Q8_0/README.md', size: 10 },
+      { type: 'file', path: 7 },
+    ];
+    list.setAttribute('data-props', JSON.stringify(props));
+    expect(readPageContext(doc, url).isGgufRepo).toBe(false);
   });
 
   it('model-card-gguf-2025: no revision in the URL, commit from model.sha, signed-in hardware', () => {

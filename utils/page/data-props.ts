@@ -10,13 +10,6 @@ export interface Island {
 export type RepoType = 'model' | 'dataset' | 'space';
 export type PageKind = 'tree' | 'blob' | 'model-card' | 'other';
 
-export interface TreeEntry {
-  path: string;
-  type: string;
-  /** Bytes; null when the entry carries none (folders). */
-  size: number | null;
-}
-
 export interface PageContext {
   /** The page URL the context was read for: the base for resolving relative links. */
   url: string;
@@ -32,8 +25,6 @@ export interface PageContext {
   pageKind: PageKind;
   isGgufRepo: boolean;
   ggufFilePaths: string[];
-  /** The file list's entries (tree pages), read when first asked for: the list can be long. */
-  readonly treeEntries: TreeEntry[];
   /** The signed-in user's saved hardware as the page has it (unvalidated); null when absent. */
   hardwareItems: unknown[] | null;
 }
@@ -41,18 +32,19 @@ export interface PageContext {
 export type PageLocation = string | URL | { href: string };
 
 /**
- * Every island with parseable props (or only those named), in document order. A broken one is
- * skipped, not fatal.
+ * Every island with parseable props in document order, or the first one of each name asked for (in
+ * the order asked: each search stops at its island, and the headers come before a long file list).
+ * A broken one is skipped, not fatal.
  */
 export function readIslands(root: ParentNode, names?: readonly string[]): Island[] {
   const out: Island[] = [];
-  const selector = names
-    ? names.map((name) => `[data-target="${name}"][data-props]`).join(', ')
-    : '[data-target][data-props]';
-  for (const el of root.querySelectorAll(selector)) {
-    const name = el.getAttribute('data-target') ?? '';
-    const raw = el.getAttribute('data-props');
-    if (!name || raw === null) continue;
+  const els = names
+    ? names.map((name) => root.querySelector(`[data-target="${name}"][data-props]`))
+    : root.querySelectorAll('[data-target][data-props]');
+  for (const el of els) {
+    const name = el?.getAttribute('data-target');
+    const raw = el?.getAttribute('data-props');
+    if (!name || raw == null) continue;
     try {
       out.push({ name, props: JSON.parse(raw) as unknown });
     } catch {
@@ -101,6 +93,7 @@ const RESERVED_FIRST_SEGMENTS = new Set([
 ]);
 
 const HEX40 = /^[0-9a-f]{40}$/i;
+const GGUF_PATH = /\.gguf$/i;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -229,18 +222,11 @@ function commitFromRefs(refs: unknown, revision: string): string | null {
   return null;
 }
 
-function readTreeEntries(islands: readonly Island[]): TreeEntry[] {
-  const entries = get(findIsland(islands, TREE_LIST), 'entries');
-  if (!Array.isArray(entries)) return [];
-  const out: TreeEntry[] = [];
-  // Plain property reads: a list has hundreds of entries, read before the page's first controls.
-  for (const e of entries) {
-    if (!isRecord(e)) continue;
-    const { path, type, size } = e;
-    if (typeof path !== 'string' || typeof type !== 'string') continue;
-    out.push({ path, type, size: typeof size === 'number' && Number.isFinite(size) ? size : null });
-  }
-  return out;
+// A repo the Hub did not tag 'gguf' and whose ModelHeader lists no GGUF file: its tree page's file
+// list (hundreds of entries; read only then) may still name one.
+function listsGguf(doc: ParentNode): boolean {
+  const entries = get(readIslands(doc, [TREE_LIST])[0]?.props, 'entries');
+  return Array.isArray(entries) && entries.some((e) => GGUF_PATH.test(String(get(e, 'path'))));
 }
 
 // Saved hardware lives in authLight.u of MainHeader (2025+), and also of ModelHeader/ViewerHeader.
@@ -258,14 +244,16 @@ function readHardwareItems(islands: readonly Island[]): unknown[] | null {
 }
 
 // The islands a page context is read from; a page has a dozen more (banners, buttons, the file
-// viewer) whose props would only cost parsing time.
+// viewer) whose props would only cost parsing time. BranchSelector is the 2024 pages' ViewerHeader:
+// looked for only where there is none (a search for a missing island reads the whole page).
 // ViewerIndexTreeList (the file list, hundreds of entries) is read only when asked for.
-const CONTEXT_ISLANDS = ['MainHeader', 'ModelHeader', 'ViewerHeader', 'BranchSelector'];
+const CONTEXT_ISLANDS = ['MainHeader', 'ModelHeader', 'ViewerHeader'];
 const TREE_LIST = 'ViewerIndexTreeList';
 
 export function readPageContext(doc: ParentNode, location: PageLocation): PageContext {
   const url = toUrl(location);
   const islands = readIslands(doc, CONTEXT_ISLANDS);
+  if (!islands.some((i) => i.name === 'ViewerHeader')) islands.push(...readIslands(doc, ['BranchSelector']));
   const model = get(findIsland(islands, 'ModelHeader'), 'model');
   const viewer = readViewer(islands);
 
@@ -306,16 +294,11 @@ export function readPageContext(doc: ParentNode, location: PageLocation): PageCo
   const list = get(model, 'ggufFilePaths');
   if (Array.isArray(list)) for (const p of list) if (typeof p === 'string') ggufFilePaths.push(p);
   const tags = get(model, 'tags');
-  let treeEntries: TreeEntry[] | undefined;
-  const listed = () => {
-    treeEntries ??= readTreeEntries(readIslands(doc, [TREE_LIST]));
-    return treeEntries;
-  };
   const isGgufRepo =
     (Array.isArray(tags) && tags.includes('gguf')) ||
     ggufFilePaths.length > 0 ||
-    /\.gguf$/i.test(path) ||
-    listed().some((e) => /\.gguf$/i.test(e.path));
+    GGUF_PATH.test(path) ||
+    (pageKind === 'tree' && listsGguf(doc));
 
   return {
     url: url.href,
@@ -327,9 +310,6 @@ export function readPageContext(doc: ParentNode, location: PageLocation): PageCo
     pageKind,
     isGgufRepo,
     ggufFilePaths,
-    get treeEntries() {
-      return listed();
-    },
     hardwareItems: readHardwareItems(islands),
   };
 }

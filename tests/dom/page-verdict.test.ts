@@ -198,7 +198,12 @@ describe('on the page', () => {
     const worker = fakeWorker();
     startAnnotator(doc, readPageContext(doc, `${HF}/${BARTOWSKI}/tree/main`), { channel: worker.channel });
     const host = hostFor(doc, FILE);
+    // The page's one live region comes with the first request, before its answer: a region that
+    // appears with its text may go unread.
+    expect(doc.querySelector('gpustack-live')).toBeNull();
     host.click();
+    expect(doc.querySelectorAll('gpustack-live')).toHaveLength(1);
+    expect(shadows.rootOf(doc.querySelector('gpustack-live')).textContent).toBe('');
     await settle();
     const live = shadows.rootOf(doc.querySelector('gpustack-live'));
     expect(live.querySelector('[aria-live="polite"]')?.textContent).toBe(

@@ -174,6 +174,9 @@ describe('tree page in Chromium', () => {
     await page.goBack();
     await expect.poll(async () => (await files(page)).sort()).toEqual(MODELS);
     expect(await page.locator('gpustack-bulk').count()).toBe(1);
+    // The live region comes with the first request, one per page, however often the page changed.
+    expect(await page.locator('gpustack-live').count()).toBe(0);
+    await page.locator('gpustack-check').first().click();
     expect(await page.locator('gpustack-live').count()).toBe(1);
     await page.close();
   });

@@ -1,7 +1,8 @@
 // Long file lists (hundreds of rows) in the content script's lazy mode: rows are annotated as they
 // near the viewport, so a 500-file page costs what its visible rows cost; scrolling, "Load more
 // files", re-renders and "Check all" still reach every file.
-// happy-dom lays nothing out: a fake IntersectionObserver says which elements are "seen".
+// happy-dom lays nothing out: rows get boxes from a fake layout (40 px each, an 800 px viewport, the
+// list scrolled by `scrollTop`), and a fake IntersectionObserver plays the page's next layout.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startAnnotator } from '../../utils/content/annotator';
@@ -12,6 +13,8 @@ import { treePage } from './tree-page-builder';
 const REPO = 'bench/Big-Tree-GGUF';
 const SHA = 'b'.repeat(40);
 const URL_ = `https://huggingface.co/${REPO}/tree/main`;
+const ROW = 40;
+const VIEWPORT = 800;
 
 class FakeObserver {
   static all: FakeObserver[] = [];
@@ -28,23 +31,42 @@ class FakeObserver {
   disconnect() {
     this.watched.clear();
   }
-  /** The viewport now shows these elements. */
-  show(els: Element[]) {
-    const entries = els
-      .filter((el) => this.watched.has(el))
-      .map((target) => ({ target, isIntersecting: true }) as IntersectionObserverEntry);
-    if (entries.length > 0) this.callback(entries, this as unknown as IntersectionObserver);
+  /** The page was laid out: what it watches is reported. */
+  laidOut() {
+    const entries = [...this.watched].map((target) => ({ target, isIntersecting: true }));
+    if (entries.length > 0) {
+      this.callback(entries as IntersectionObserverEntry[], this as unknown as IntersectionObserver);
+    }
   }
 }
 
-const showAll = (els: Element[]) => {
-  for (const observer of FakeObserver.all) observer.show(els);
-};
 const rows = () => [...document.querySelectorAll('[data-target="ViewerIndexTreeList"] li')];
+let scrollTop = 0;
+let boxesRead = 0;
+
+/** The page's next layout: observers that watch something hear of it. */
+function layout() {
+  for (const observer of FakeObserver.all) observer.laidOut();
+}
+
+/** Scrolls the list so that `top` px of it are above the viewport, then lays the page out. */
+function scrollTo(top: number) {
+  scrollTop = top;
+  document.dispatchEvent(new Event('scroll'));
+  layout();
+}
 
 beforeEach(() => {
-  // Observers outlive a test (the controls keep one per page): all stay reachable.
+  FakeObserver.all = [];
+  scrollTop = 0;
+  boxesRead = 0;
   vi.stubGlobal('IntersectionObserver', FakeObserver);
+  vi.stubGlobal('innerHeight', VIEWPORT);
+  vi.spyOn(Element.prototype, 'getBoundingClientRect').mockImplementation(function (this: Element) {
+    boxesRead += 1;
+    const top = rows().indexOf(this) * ROW - scrollTop;
+    return { top, bottom: top + ROW, left: 0, right: 100, width: 100, height: ROW } as DOMRect;
+  });
   (window as unknown as { happyDOM: { setURL(u: string): void } }).happyDOM.setURL(URL_);
   document.body.innerHTML = new DOMParser().parseFromString(
     treePage(REPO, 500, SHA).html,
@@ -66,27 +88,34 @@ function open(worker = fakeWorker()) {
   return { annotator, worker };
 }
 
+// Rows whose box is within a quarter viewport (200 px) of it: 26 at the top of the list.
+const NEAR_TOP = 26;
+
 describe('a 500-file list in lazy mode', () => {
-  it('annotates only the rows near the viewport, then each row as it comes near', async () => {
+  it('annotates only the rows near the viewport, after the layout, then each row as it comes near', async () => {
     const { worker } = open();
+    // Nothing is read or drawn before the page's layout: no layout forced on the page.
     expect(hosts(document)).toHaveLength(0);
+    expect(boxesRead).toBe(0);
     // No control yet, so no bar: it comes with the first two, and counts the controls made so far.
     expect(document.querySelector('gpustack-bulk')).toBeNull();
-    showAll(rows().slice(0, 20));
-    expect(document.querySelector('gpustack-bulk')?.getAttribute('data-total')).toBe('20');
+    layout();
+    // A binary search for the first row near the viewport, then the rows down to its end.
+    expect(boxesRead).toBeLessThan(2 * NEAR_TOP);
+    expect(document.querySelector('gpustack-bulk')?.getAttribute('data-total')).toBe(String(NEAR_TOP));
     expect(filesOf(document)).toEqual(
       rows()
-        .slice(0, 20)
+        .slice(0, NEAR_TOP)
         .map((_, i) => `model-${String(i).padStart(3, '0')}-Q4_K_M.gguf`),
     );
-    showAll(rows().slice(0, 40));
-    expect(hosts(document)).toHaveLength(40);
+    scrollTo(400);
+    expect(hosts(document)).toHaveLength(NEAR_TOP + 400 / ROW);
     await settle();
     // Cached verdicts are asked for the controls made, a batch at a time; never a check.
     const cached = worker.sent.filter((r) => r.type === 'cached');
     expect(cached.length).toBeGreaterThan(0);
     expect(worker.checks()).toHaveLength(0);
-    showAll(rows());
+    for (let top = 0; top < 500 * ROW; top += VIEWPORT) scrollTo(top);
     expect(hosts(document)).toHaveLength(500);
     expect(new Set(filesOf(document)).size).toBe(500);
     await settle();
@@ -98,7 +127,7 @@ describe('a 500-file list in lazy mode', () => {
 
   it('rows re-rendered in place, and rows added by "Load more files", get their controls', () => {
     const { annotator } = open();
-    showAll(rows().slice(0, 10));
+    layout();
     const row = rows()[3] as Element;
     row.querySelector('gpustack-check')?.remove();
     const list = document.querySelector('[data-target="ViewerIndexTreeList"] ul') as Element;
@@ -109,17 +138,19 @@ describe('a 500-file list in lazy mode', () => {
     );
     annotator.scan();
     annotator.scan();
-    showAll([row, ...rows().slice(500)]);
+    layout();
     expect(row.querySelectorAll('gpustack-check')).toHaveLength(1);
+    expect(hosts(document)).toHaveLength(NEAR_TOP);
+    scrollTo(502 * ROW - VIEWPORT);
     expect(filesOf(document)).toContain('model-501-Q4_K_M.gguf');
-    expect(hosts(document)).toHaveLength(12);
+    expect(hosts(document)).toHaveLength(2 * NEAR_TOP);
   });
 
   it('"Check all quantizations" covers every file of the list, seen or not', async () => {
     const worker = fakeWorker();
     const shadows = recordShadowRoots();
     open(worker);
-    showAll(rows().slice(0, 5));
+    layout();
     const bar = document.querySelector('gpustack-bulk') as HTMLElement;
     shadows.rootOf(bar).querySelector('button')?.click();
     for (let i = 0; i < 200 && bar.dataset.state !== 'done'; i++) await settle();
@@ -127,5 +158,13 @@ describe('a 500-file list in lazy mode', () => {
     expect(new Set(worker.checks().map((c) => c.file)).size).toBe(500);
     expect(hosts(document)).toHaveLength(500);
     shadows.restore();
+  });
+
+  it('stops looking once stopped: scrolling draws nothing more', () => {
+    const { annotator } = open();
+    layout();
+    annotator.stop();
+    scrollTo(4000);
+    expect(hosts(document)).toHaveLength(0);
   });
 });

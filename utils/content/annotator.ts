@@ -11,7 +11,7 @@ import { fitsOnGpu, verdictSentence } from '../../components/verdict-text';
 import { t } from '../i18n';
 import type { Channel } from '../messaging/channel';
 import type { PageContext } from '../page/data-props';
-import { findCheckTargets, type TargetKind } from '../page/find-targets';
+import { commonAncestor, findCheckTargets, type TargetKind } from '../page/find-targets';
 import { modelFilesToCheck } from '../page/gguf-names';
 import type { Priority } from '../result';
 import { ANNOTATE_MEASURE, measure } from '../timing';
@@ -57,11 +57,8 @@ const refOf = (key: string): FileRef => {
 const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1);
 
 /** The deepest element holding all of `els`. */
-function commonAncestor(els: Element[]): Element | null {
-  let cur: Element | null = els[0] ?? null;
-  while (cur && !els.every((el) => cur?.contains(el))) cur = cur.parentElement;
-  return cur;
-}
+const holding = (els: Element[]) =>
+  els.reduce<Element | null>((a, b) => a && commonAncestor(a, b), els[0] ?? null);
 
 /** A GGUF model repo's page: the only pages that get controls. */
 export function annotatable(ctx: PageContext): ctx is PageContext & { repo: string } {
@@ -127,6 +124,7 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
   }
 
   function activate(ref: FileRef, ask?: CheckAsk): void {
+    live.ready();
     if (ask) {
       void check(ref, 'click', ask);
       return;
@@ -163,7 +161,9 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
 
   function scan(): number {
     const rows = longList();
-    let added = rows ? watchRows(rows) : annotate(doc).length;
+    let added = 0;
+    if (rows) look();
+    else added = annotate(doc).length;
     forget();
     added += placeExtras();
     return added;
@@ -172,64 +172,73 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
   // A long file list (hundreds of rows) is annotated as its rows come near the viewport: reading
   // every link of 500 rows and making 500 controls at once would hold the page up for tens of ms.
   // Rows are the list island's <li>s (the Hub's tree markup), found by element names, not classes.
+  // The rows stack top to bottom, so the ones near the viewport are found by a binary search on
+  // their boxes, read right after the page's layout: in an IntersectionObserver's callback, whose
+  // first call after observe() comes after the next layout. Watching 500 rows instead would cost
+  // more than the dozen controls a page shows at first.
   const rowsSeen = new WeakMap<Element, CheckHost[]>();
-  let rowWatch: IntersectionObserver | undefined;
+  let afterLayout: IntersectionObserver | undefined;
+  const win = doc.defaultView;
 
-  function longList(): Element[] | null {
-    const IO = deps.lazy ? doc.defaultView?.IntersectionObserver : undefined;
-    if (!IO || ctx.pageKind !== 'tree') return null;
+  function longList(): NodeListOf<Element> | null {
+    if (!deps.lazy || !win?.IntersectionObserver || ctx.pageKind !== 'tree') return null;
     const rows = doc.querySelector('[data-target="ViewerIndexTreeList"]')?.querySelectorAll('li');
-    if (!rows || rows.length <= LONG_LIST) return null;
-    rowWatch ??= new IO(
-      (seen) => {
-        const started = performance.now();
-        let added = 0;
-        for (const entry of seen) {
-          if (!entry.isIntersecting || !waiting.delete(entry.target)) continue;
-          added += annotateRow(entry.target);
-        }
-        if (added === 0) return;
-        placeExtras();
-        void showCached();
-        measure(ANNOTATE_MEASURE, started);
-      },
-      // A quarter of the viewport ahead: rows scrolled into view have their control already, and
-      // a page's first look annotates a dozen rows rather than every row two screens down.
-      { rootMargin: '25% 0px' },
-    );
-    return Array.from(rows);
+    return rows && rows.length > LONG_LIST ? rows : null;
   }
 
+  /** Looks for rows near the viewport after the next layout (page load, changes, scrolling). */
+  function look(): void {
+    if (!afterLayout && win) {
+      afterLayout = new win.IntersectionObserver(annotateNear);
+      doc.addEventListener('scroll', look, { capture: true, passive: true });
+      win.addEventListener('resize', look);
+    }
+    afterLayout?.unobserve(doc.body);
+    afterLayout?.observe(doc.body);
+  }
+
+  function annotateNear(): void {
+    const rows = longList();
+    if (!rows || !win) return;
+    const started = performance.now();
+    // A quarter of the viewport ahead: rows scrolled into view have their control already.
+    const ahead = win.innerHeight / 4;
+    let first = 0;
+    let last = rows.length;
+    while (first < last) {
+      const mid = (first + last) >> 1;
+      if ((rows[mid] as Element).getBoundingClientRect().bottom < -ahead) first = mid + 1;
+      else last = mid;
+    }
+    const near: Element[] = [];
+    for (let i = first; i < rows.length; i++) {
+      const row = rows[i] as Element;
+      if (row.getBoundingClientRect().top > win.innerHeight + ahead) break;
+      if (!annotated(row)) near.push(row);
+    }
+    // Boxes first, then controls: each new control would lay the page out again.
+    const added = near.reduce((sum, row) => sum + annotateRow(row), 0);
+    if (added > 0) {
+      placeExtras();
+      void showCached();
+    }
+    measure(ANNOTATE_MEASURE, started);
+  }
+
+  /** Annotated already, and its controls still there (a re-render takes them away). */
+  const annotated = (row: Element) =>
+    rowsSeen.get(row)?.every((h) => h.element.isConnected && row.contains(h.element)) === true;
+
   function annotateRow(row: Element): number {
-    rowWatch?.unobserve(row);
     const made = annotate(row);
     // A row of a file that gets no control (README.md, mmproj) is done too: remember it as seen.
     rowsSeen.set(row, made);
     return made.length;
   }
 
-  const waiting = new WeakSet<Element>();
-
-  /** Watches rows not seen yet, and rows whose controls a re-render took away. */
-  function watchRows(rows: Element[]): number {
-    for (const row of rows) {
-      const hosts = rowsSeen.get(row);
-      if (waiting.has(row) || hosts?.every((h) => h.element.isConnected && row.contains(h.element))) {
-        continue;
-      }
-      waiting.add(row);
-      rowWatch?.observe(row);
-    }
-    return 0;
-  }
-
   /** Every row now (a bulk run covers the whole list). */
   function annotateAll(): void {
-    for (const row of longList() ?? []) {
-      if (!waiting.has(row)) continue;
-      waiting.delete(row);
-      annotateRow(row);
-    }
+    for (const row of longList() ?? []) if (!annotated(row)) annotateRow(row);
     forget();
   }
 
@@ -292,11 +301,11 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
     if (ctx.pageKind === 'tree') {
       return (
         doc.querySelector('[data-target="ViewerIndexTreeList"]') ??
-        commonAncestor(hostsOf(['tree-row']).map((h) => h.element))
+        holding(hostsOf(['tree-row']).map((h) => h.element))
       );
     }
     const list = hostsOf(['quant-list']);
-    const around = commonAncestor((list.length > 0 ? list : hostsOf(['readme-link'])).map((h) => h.element));
+    const around = holding((list.length > 0 ? list : hostsOf(['readme-link'])).map((h) => h.element));
     return around?.closest('table') ?? around;
   }
 
@@ -316,6 +325,7 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
 
   function startBulk(): void {
     if (bulkView.phase === 'running') return;
+    live.ready();
     annotateAll();
     bulkFiles = [...entries.keys()];
     // Known answers count as done; what is already on its way is left to finish.
@@ -418,7 +428,9 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
     },
     stop() {
       clearInterval(ticker);
-      rowWatch?.disconnect();
+      afterLayout?.disconnect();
+      doc.removeEventListener('scroll', look, { capture: true });
+      win?.removeEventListener('resize', look);
       bulk?.cancel();
       for (const entry of entries.values()) {
         for (const host of entry.hosts) {

@@ -70,7 +70,8 @@ function parseFileLink(el: Element, href: string, base: URL, repoLower: string):
   return { el, file, revision, role };
 }
 
-function commonAncestor(a: Element, b: Element): Element | null {
+/** The deepest element holding both. */
+export function commonAncestor(a: Element, b: Element): Element | null {
   let cur: Element | null = a;
   while (cur && !cur.contains(b)) cur = cur.parentElement;
   return cur;

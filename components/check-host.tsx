@@ -48,6 +48,7 @@ export function setTheme(dark: boolean): void {
 // One constructed sheet adopted by every shadow root of ours; where a browser will not adopt a sheet
 // made by a content script, each root gets a <style> of the same text.
 let shared: CSSStyleSheet | null | undefined;
+let adopted = false;
 
 function adoptStyles(root: ShadowRoot): boolean {
   try {
@@ -57,8 +58,9 @@ function adoptStyles(root: ShadowRoot): boolean {
     }
     if (shared) root.adoptedStyleSheets = [shared];
     // A browser that takes the assignment but keeps nothing (a content script's sheet it will not
-    // adopt) gets <style>s too.
-    if (root.adoptedStyleSheets.length !== 1) shared = null;
+    // adopt) gets <style>s too; one look at the first root tells.
+    if (!adopted && root.adoptedStyleSheets.length !== 1) shared = null;
+    adopted = true;
   } catch {
     shared = null;
   }
@@ -92,9 +94,10 @@ export function createCheckHost(
   element.setAttribute('role', 'button');
   element.setAttribute('tabindex', '0');
   element.setAttribute('aria-label', label);
-  element.dataset.repo = target.repo;
-  element.dataset.revision = target.revision;
-  element.dataset.file = target.file;
+  element.setAttribute('data-repo', target.repo);
+  element.setAttribute('data-revision', target.revision);
+  element.setAttribute('data-file', target.file);
+  element.setAttribute('data-state', 'idle');
   const mount = shadowMount(element);
 
   let current: ControlState = { state: 'idle' };
@@ -138,10 +141,10 @@ export function createCheckHost(
   };
 
   // Tabbing out of the popover closes it, as clicking elsewhere does.
-  mount.addEventListener('focusout', (event) => {
+  const leave = (event: Event) => {
     const to = (event as FocusEvent).relatedTarget as Node | null;
     if (open && to && to !== element && !mount.contains(to)) closePopover();
-  });
+  };
 
   // Fixed to the viewport, so rows that clip their overflow cannot cut it.
   const measure = () => {
@@ -162,6 +165,7 @@ export function createCheckHost(
   };
   const listen = (on: boolean) => {
     const method = on ? 'addEventListener' : 'removeEventListener';
+    mount[method]('focusout', leave);
     doc[method]('pointerdown', outside, true);
     window[method]('scroll', follow, true);
     window[method]('resize', follow);
@@ -230,6 +234,6 @@ export function createCheckHost(
     if (event.key === 'Enter' || event.key === ' ') activate(event);
     else if (event.key === 'Escape') closePopover(true);
   });
-  host.show(current);
+  paint();
   return host;
 }

@@ -1,11 +1,20 @@
-// The user-timing entries in which the content script records its main-thread work on a page, for
-// bench/page-cost.ts to sum: reading and annotating the page (and rows of a long list as they near
-// the viewport), and, apart from that, sending messages to the worker (the first one connects to the
-// extension runtime). Its own module: the bench runs in Node, without the UI.
+// Where the content script's main-thread work on a page starts and ends, for bench/page-cost.ts:
+// reading and annotating the page (and rows of a long list as they near the viewport), and, apart
+// from that, sending messages to the worker (the first one connects to the extension runtime). Its
+// own module: the bench runs in Node, without the UI.
+// Each piece of work lies between two console time stamps, NAME:start and NAME:end: events in a
+// trace, with the wall clock and the thread's CPU clock, so the bench can tell the work's own time
+// from time the thread waited for a core. Outside a trace they cost next to nothing and leave
+// nothing behind (user-timing marks would fill the page's performance timeline, and the first one
+// costs the page half a millisecond). Not every console has them (happy-dom's).
 
-export const ANNOTATE_MEASURE = 'gpustack-check:annotate';
-export const MESSAGE_MEASURE = 'gpustack-check:message';
+export const ANNOTATE_TIMING = 'gpustack-check:annotate';
+export const MESSAGE_TIMING = 'gpustack-check:message';
 
-export function measure(name: string, started: number): void {
-  performance.measure(name, { start: started });
+export function startTiming(name: string): void {
+  console.timeStamp?.(`${name}:start`);
+}
+
+export function endTiming(name: string): void {
+  console.timeStamp?.(`${name}:end`);
 }

@@ -10,7 +10,7 @@ import { setTheme } from '../../components/check-host';
 import { useMessageTemplates } from '../i18n';
 import type { Channel } from '../messaging/channel';
 import { readPageContext } from '../page/data-props';
-import { ANNOTATE_MEASURE, measure } from '../timing';
+import { ANNOTATE_TIMING, endTiming, startTiming } from '../timing';
 import { type Annotator, type AnnotatorDeps, annotatable, startAnnotator } from './annotator';
 
 export interface PageSession {
@@ -18,8 +18,6 @@ export interface PageSession {
   refresh(): void;
   stop(): void;
 }
-
-export { ANNOTATE_MEASURE };
 
 /** How long a page waits for the worker's strings before it asks the browser for them itself. */
 const STRINGS_PATIENCE_MS = 2000;
@@ -66,7 +64,7 @@ export function startPageSession(win: Window, deps: PageSessionDeps): PageSessio
       return;
     }
     href = win.location.href;
-    const started = performance.now();
+    startTiming(ANNOTATE_TIMING);
     const ctx = readPageContext(doc, href);
     // The signed-in user's saved hardware, once per tab: the worker may measure against it.
     const items = ctx.hardwareItems;
@@ -84,15 +82,15 @@ export function startPageSession(win: Window, deps: PageSessionDeps): PageSessio
     annotator?.stop();
     annotator = null;
     const mine = ++turn;
-    measure(ANNOTATE_MEASURE, started);
+    endTiming(ANNOTATE_TIMING);
     if (!annotatable(ctx)) return;
     strings ??= loadStrings(deps.channel, deps.stringsPatienceMs ?? STRINGS_PATIENCE_MS);
     void strings.then(() => {
       // Navigated on (or stopped) while the strings were on their way: the later page has its turn.
       if (mine !== turn) return;
-      const drawing = performance.now();
+      startTiming(ANNOTATE_TIMING);
       annotator = startAnnotator(doc, ctx, { lazy: true, ...deps });
-      measure(ANNOTATE_MEASURE, drawing);
+      endTiming(ANNOTATE_TIMING);
     });
   };
 

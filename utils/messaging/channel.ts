@@ -4,7 +4,7 @@
 
 import { browser } from 'wxt/browser';
 import type { ProgressView } from '../check/progress';
-import { MESSAGE_MEASURE, measure } from '../timing';
+import { endTiming, MESSAGE_TIMING, startTiming } from '../timing';
 import { CHANNEL, type PortMessage, type ReplyFor, type Request } from './messages';
 
 const MAX_ATTEMPTS = 3;
@@ -27,9 +27,9 @@ export function createChannel(): Channel {
 
   function send(id: string, entry: Pending): void {
     entry.attempts += 1;
-    const started = performance.now();
+    startTiming(MESSAGE_TIMING);
     ensurePort().postMessage({ id, request: entry.request });
-    measure(MESSAGE_MEASURE, started);
+    endTiming(MESSAGE_TIMING);
   }
 
   function ensurePort() {

@@ -32,8 +32,9 @@ export function t(key: MessageKey, ...substitutions: Array<string | number>): st
   const subs = substitutions.map(String);
   const template = templates[key];
   // One pass, so a substitution that happens to read '{2}' stays as it is.
-  if (template !== undefined) return template.replace(/\{([1-9])\}/g, (m, n) => subs[Number(n) - 1] ?? m);
-  return lookup(key, subs) ?? fallbackText(key, subs);
+  if (template === undefined) return lookup(key, subs) ?? fallbackText(key, subs);
+  if (!template.includes('{')) return template;
+  return template.replace(/\{([1-9])\}/g, (m, n) => subs[Number(n) - 1] ?? m);
 }
 
 function lookup(key: MessageKey, subs: string[]): string | null {

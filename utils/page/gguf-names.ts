@@ -131,11 +131,11 @@ export function classifyGgufPath(path: string): GgufPathInfo {
 export function isModelFileToCheck(path: string): boolean {
   // The quantization (a costly pattern) only matters for names that mention an imatrix: pages ask
   // this of every file they list.
-  if (!GGUF_RE.test(path)) return false;
+  if (!path.toLowerCase().endsWith('.gguf')) return false;
   const lower = fileNameOf(path).toLowerCase();
   if (lower.includes('mmproj')) return false;
   if (lower.includes('imatrix') && !isIntegerQuant(parseQuant(fileNameOf(path)))) return false;
-  const shard = matchShard(path);
+  const shard = path.includes('-of-') ? matchShard(path) : null;
   return shard === null || shard.index === 1;
 }
 

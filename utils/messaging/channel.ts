@@ -4,6 +4,7 @@
 
 import { browser } from 'wxt/browser';
 import type { ProgressView } from '../check/progress';
+import { t } from '../i18n';
 import { endTiming, MESSAGE_TIMING, startTiming } from '../timing';
 import { CHANNEL, type PortMessage, type ReplyFor, type Request } from './messages';
 
@@ -55,7 +56,7 @@ export function createChannel(): Channel {
             ok: false,
             error: {
               code: 'internal',
-              message: "The extension's background worker stopped. Try again.",
+              message: t('pageWorkerStopped'),
               retryable: true,
             },
           });
@@ -85,7 +86,7 @@ export function createChannel(): Channel {
               ok: false,
               error: {
                 code: 'internal',
-                message: `The extension could not be reached (${String(error)}).`,
+                message: t('pageWorkerUnreachable', String(error)),
                 retryable: true,
               },
             } as ReplyFor<typeof request>);

@@ -88,8 +88,9 @@ function open(worker = fakeWorker()) {
   return { annotator, worker };
 }
 
-// Rows whose box is within a quarter viewport (200 px) of it: 26 at the top of the list.
-const NEAR_TOP = 26;
+// Rows in the 800 px viewport at the top of the list: what a page's first look annotates. Once the
+// page scrolls, rows a quarter viewport (200 px) ahead get theirs too.
+const IN_VIEW = 21;
 
 describe('a 500-file list in lazy mode', () => {
   it('annotates only the rows near the viewport, after the layout, then each row as it comes near', async () => {
@@ -101,15 +102,16 @@ describe('a 500-file list in lazy mode', () => {
     expect(document.querySelector('gpustack-bulk')).toBeNull();
     layout();
     // A binary search for the first row near the viewport, then the rows down to its end.
-    expect(boxesRead).toBeLessThan(2 * NEAR_TOP);
-    expect(document.querySelector('gpustack-bulk')?.getAttribute('data-total')).toBe(String(NEAR_TOP));
+    expect(boxesRead).toBeLessThan(2 * IN_VIEW);
+    expect(document.querySelector('gpustack-bulk')?.getAttribute('data-total')).toBe(String(IN_VIEW));
     expect(filesOf(document)).toEqual(
       rows()
-        .slice(0, NEAR_TOP)
+        .slice(0, IN_VIEW)
         .map((_, i) => `model-${String(i).padStart(3, '0')}-Q4_K_M.gguf`),
     );
+    // Scrolled by 400 px: rows down to 1000 px below the list's new top (a quarter viewport ahead).
     scrollTo(400);
-    expect(hosts(document)).toHaveLength(NEAR_TOP + 400 / ROW);
+    expect(hosts(document)).toHaveLength((400 + VIEWPORT + VIEWPORT / 4) / ROW + 1);
     await settle();
     // Cached verdicts are asked for the controls made, a batch at a time; never a check.
     const cached = worker.sent.filter((r) => r.type === 'cached');
@@ -140,10 +142,11 @@ describe('a 500-file list in lazy mode', () => {
     annotator.scan();
     layout();
     expect(row.querySelectorAll('gpustack-check')).toHaveLength(1);
-    expect(hosts(document)).toHaveLength(NEAR_TOP);
+    expect(hosts(document)).toHaveLength(IN_VIEW);
+    // At the end of the list: the viewport's 20 rows and 5 more a quarter viewport above.
     scrollTo(502 * ROW - VIEWPORT);
     expect(filesOf(document)).toContain('model-501-Q4_K_M.gguf');
-    expect(hosts(document)).toHaveLength(2 * NEAR_TOP);
+    expect(hosts(document)).toHaveLength(IN_VIEW + 26);
   });
 
   it('"Check all quantizations" covers every file of the list, seen or not', async () => {

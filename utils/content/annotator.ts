@@ -190,19 +190,26 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
   function look(): void {
     if (!afterLayout && win) {
       afterLayout = new win.IntersectionObserver(annotateNear);
-      doc.addEventListener('scroll', look, { capture: true, passive: true });
+      doc.addEventListener('scroll', onScroll, { capture: true, passive: true });
       win.addEventListener('resize', look);
     }
     afterLayout?.unobserve(doc.body);
     afterLayout?.observe(doc.body);
   }
 
+  let scrolled = false;
+  const onScroll = () => {
+    scrolled = true;
+    look();
+  };
+
   function annotateNear(): void {
     const rows = longList();
     if (!rows || !win) return;
     startTiming(ANNOTATE_TIMING);
-    // A quarter of the viewport ahead: rows scrolled into view have their control already.
-    const ahead = win.innerHeight / 4;
+    // Once the page scrolls, a quarter of the viewport ahead: rows scrolling into view have their
+    // control already. Before, only what is in view: the page's first look costs what it shows.
+    const ahead = scrolled ? win.innerHeight / 4 : 0;
     let first = 0;
     let last = rows.length;
     while (first < last) {
@@ -429,7 +436,7 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
     stop() {
       clearInterval(ticker);
       afterLayout?.disconnect();
-      doc.removeEventListener('scroll', look, { capture: true });
+      doc.removeEventListener('scroll', onScroll, { capture: true });
       win?.removeEventListener('resize', look);
       bulk?.cancel();
       for (const entry of entries.values()) {

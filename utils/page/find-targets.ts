@@ -77,9 +77,12 @@ export function commonAncestor(a: Element, b: Element): Element | null {
   return cur;
 }
 
+let base: URL | undefined;
+
 /** Every link of this repo to a file, in document order, from one querySelectorAll pass. */
 function collectFileLinks(root: ParentNode, ctx: PageContext, repo: string): FileLink[] {
-  const base = new URL(ctx.url);
+  // One URL per page, not per call: a long list asks row by row.
+  if (base?.href !== ctx.url) base = new URL(ctx.url);
   const repoLower = repo.toLowerCase();
   const out: FileLink[] = [];
   for (const el of root.querySelectorAll('a[href]')) {

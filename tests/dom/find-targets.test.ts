@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { readPageContext } from '../../utils/page/data-props';
-import { type CheckTarget, CONTROL_TAG, findCheckTargets, isOwnControl } from '../../utils/page/find-targets';
+import { decodePathSegments, readPageContext } from '../../utils/page/data-props';
+import {
+  type CheckTarget,
+  CONTROL_TAG,
+  findCheckTargets,
+  isOwnControl,
+  linkTarget,
+} from '../../utils/page/find-targets';
 import { HF, loadPage } from './load-page';
 
 const BARTOWSKI = 'bartowski/Qwen2.5-7B-Instruct-GGUF';
@@ -338,5 +344,48 @@ describe('findCheckTargets at scale', () => {
     expect(targets).toHaveLength(500);
     expect(new Set(targets.map((t) => t.file)).size).toBe(500);
     expect(targets.every((t) => t.anchor.getAttribute('href')?.includes('/blob/'))).toBe(true);
+  });
+});
+
+describe('linkTarget', () => {
+  const base = new URL(`${HF}/${BARTOWSKI}/tree/main`);
+  const repo = `/${BARTOWSKI}`;
+  // Read as they are, or through URL: either way what a link names is what URL says it names.
+  const hrefs = [
+    `${repo}/blob/main/a.gguf`,
+    `${repo}/resolve/main/dir/a%20b.gguf?download=true`,
+    `${repo}?show_file_info=a.gguf`,
+    `${repo}/tree/main?show_file_info=dir%2Fa.gguf#top`,
+    `${repo}/blob/main/${encodeURIComponent(HOSTILE)}`,
+    `${repo}/blob/main/${ODD.replace('#', '%23').replace('?', '%3F')}`,
+    `${repo}/blob/main/raw space ünï.gguf`,
+    `${repo}/blob/main/../a.gguf`,
+    `${repo}/blob/main/%2e%2E/a.gguf`,
+    `${repo}/blob/./main/a.gguf`,
+    ` ${repo}/blob/main/a.gguf `,
+    `${repo}/blob/main/a\\b.gguf`,
+    `${repo}/blob/main/a\tb\n.gguf`,
+    `//evil.example${repo}/blob/main/a.gguf`,
+    `https://evil.example${repo}/blob/main/a.gguf`,
+    `${HF}${repo}/blob/main/a.gguf`,
+    'a.gguf',
+    `${repo}/blob/main/a.gguf?x=1#y?show_file_info=b.gguf`,
+    'http://[broken',
+  ];
+  const named = (url: { pathname: string; search: string } | null) =>
+    url && {
+      path: decodePathSegments(url.pathname.split('/')),
+      info: new URLSearchParams(url.search).get('show_file_info'),
+    };
+
+  it.each(hrefs)('%s', (href) => {
+    let reference: URL | null = null;
+    try {
+      reference = new URL(href, base);
+    } catch {
+      // broken: no target either way
+    }
+    const expected = reference?.origin === base.origin ? named(reference) : null;
+    expect(named(linkTarget(href, () => base))).toEqual(expected);
   });
 });

@@ -225,11 +225,15 @@ describe('readPageContext on built pages', () => {
     expect(ctx.repo).toBe(BARTOWSKI);
   });
 
-  it('accepts a Location-like object', () => {
+  it('accepts a Location-like object, and reads its path as it is', () => {
     const ctx = readPageContext(loadPage('tree-gguf-2025.html'), {
       href: `${HF}/${BARTOWSKI}/tree/main?x=1#y`,
+      pathname: `/${BARTOWSKI}/tree/main`,
     });
-    expect(ctx.pageKind).toBe('tree');
+    expect(ctx).toMatchObject({ pageKind: 'tree', url: `${HF}/${BARTOWSKI}/tree/main?x=1#y` });
+    expect(
+      readPageContext(loadPage('tree-gguf-2025.html'), new URL(`${HF}/${BARTOWSKI}/blob/main/a.gguf`)),
+    ).toMatchObject({ pageKind: 'blob', path: 'a.gguf' });
   });
 });
 

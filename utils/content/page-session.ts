@@ -65,7 +65,8 @@ export function startPageSession(win: Window, deps: PageSessionDeps): PageSessio
     }
     href = win.location.href;
     startTiming(ANNOTATE_TIMING);
-    const ctx = readPageContext(doc, href);
+    // The Location itself: its path is parsed already.
+    const ctx = readPageContext(doc, win.location);
     // The signed-in user's saved hardware, once per tab: the worker may measure against it.
     const items = ctx.hardwareItems;
     if (!hardwareSent && items && items.length > 0) {

@@ -29,7 +29,8 @@ export interface PageContext {
   hardwareItems: unknown[] | null;
 }
 
-export type PageLocation = string | URL | { href: string };
+/** A URL's text, or a Location (or URL), whose path is read as it is. */
+export type PageLocation = string | { href: string; pathname: string };
 
 /**
  * Every island with parseable props in document order, or the first one of each name asked for (in
@@ -123,8 +124,11 @@ export function safeDecode(segment: string): string | null {
   }
 }
 
-function toUrl(location: PageLocation): URL {
-  return new URL(typeof location === 'string' ? location : location.href);
+function toUrl(location: PageLocation): { href: string; pathname: string } {
+  if (typeof location === 'string') return new URL(location);
+  return location.pathname === undefined
+    ? new URL(location.href)
+    : { href: location.href, pathname: location.pathname };
 }
 
 export interface RepoUrlParts {
@@ -231,14 +235,10 @@ function listsGguf(doc: ParentNode): boolean {
   return Array.isArray(entries) && entries.some((e) => GGUF_PATH.test(String(get(e, 'path'))));
 }
 
-// Saved hardware lives in authLight.u of MainHeader (2025+), and also of ModelHeader/ViewerHeader.
+// Saved hardware lives in authLight.u of MainHeader (2025+), and also of ModelHeader/ViewerHeader:
+// the context's islands come in that order.
 function readHardwareItems(islands: readonly Island[]): unknown[] | null {
-  const order = ['MainHeader', 'ModelHeader'];
-  const ranked = [
-    ...order.flatMap((n) => islands.filter((i) => i.name === n)),
-    ...islands.filter((i) => !order.includes(i.name)),
-  ];
-  for (const island of ranked) {
+  for (const island of islands) {
     const items = get(island.props, 'authLight', 'u', 'hardwareItems');
     if (Array.isArray(items)) return items as unknown[];
   }

@@ -39,14 +39,37 @@ interface FileLink {
 // Anchor preference inside one container: the file's name link reads best, then the download link.
 const ROLE_RANK: Record<LinkRole, number> = { blob: 0, resolve: 1, info: 2 };
 
-function parseFileLink(el: Element, href: string, base: URL, repoLower: string): FileLink | null {
-  let url: URL;
+// What URL would read differently from the text of an href: '//', backslashes, tabs and line
+// breaks, spaces around, dot segments (plain or encoded).
+const REWRITTEN = ['\\', '\t', '\n', '\r', '/.', '%2e', '%2E'];
+
+/**
+ * Path and query of a link to the page's own site; null for other sites and broken links. The Hub's
+ * own links are plain root-relative paths, read as they are: no URL object for each of a page's
+ * hundreds. Anything URL would rewrite goes through URL.
+ */
+export function linkTarget(href: string, base: () => URL): { pathname: string; search: string } | null {
+  if (
+    href[0] === '/' &&
+    href[1] !== '/' &&
+    href.trim() === href &&
+    !REWRITTEN.some((c) => href.includes(c))
+  ) {
+    const bare = href.split('#')[0] as string;
+    const q = bare.indexOf('?');
+    return q < 0 ? { pathname: bare, search: '' } : { pathname: bare.slice(0, q), search: bare.slice(q) };
+  }
   try {
-    url = new URL(href, base);
+    const url = new URL(href, base());
+    return url.origin === base().origin ? url : null;
   } catch {
     return null;
   }
-  if (url.origin !== base.origin) return null;
+}
+
+function parseFileLink(el: Element, href: string, base: () => URL, repoLower: string): FileLink | null {
+  const url = linkTarget(href, base);
+  if (!url) return null;
   const parts = parseRepoPathname(url.pathname);
   if (parts?.repoType !== 'model' || parts.repo.toLowerCase() !== repoLower) return null;
   const [section, rev, ...pathSegs] = parts.rest;
@@ -60,7 +83,7 @@ function parseFileLink(el: Element, href: string, base: URL, repoLower: string):
     if (revision === null) return null;
   } else if (section === undefined || section === 'tree') {
     // The GGUF quant list / file-info viewer: /{repo}?show_file_info={path} (also under /tree/{rev}).
-    file = url.searchParams.get('show_file_info');
+    file = new URLSearchParams(url.search).get('show_file_info');
     role = 'info';
     revision = section === 'tree' && rev !== undefined ? safeDecode(rev) : null;
   } else {
@@ -81,8 +104,11 @@ let base: URL | undefined;
 
 /** Every link of this repo to a file, in document order, from one querySelectorAll pass. */
 function collectFileLinks(root: ParentNode, ctx: PageContext, repo: string): FileLink[] {
-  // One URL per page, not per call: a long list asks row by row.
-  if (base?.href !== ctx.url) base = new URL(ctx.url);
+  // Made for the first link that needs it, once per page: a long list asks row by row.
+  const pageBase = () => {
+    if (base?.href !== ctx.url) base = new URL(ctx.url);
+    return base;
+  };
   const repoLower = repo.toLowerCase();
   const out: FileLink[] = [];
   for (const el of root.querySelectorAll('a[href]')) {
@@ -90,7 +116,7 @@ function collectFileLinks(root: ParentNode, ctx: PageContext, repo: string): Fil
     // Cheap string test first: most links on a page are navigation, avatars, tags.
     if (!href.includes('blob/') && !href.includes('resolve/') && !href.includes('show_file_info')) continue;
     if (el.closest(CONTROL_SELECTOR)) continue;
-    const link = parseFileLink(el, href, base, repoLower);
+    const link = parseFileLink(el, href, pageBase, repoLower);
     if (link) out.push(link);
   }
   return out;

@@ -180,9 +180,10 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
   let afterLayout: IntersectionObserver | undefined;
   const win = doc.defaultView;
 
-  function longList(): NodeListOf<Element> | null {
+  // A live collection: made at once, counted and walked only when read.
+  function longList(): HTMLCollectionOf<Element> | null {
     if (!deps.lazy || !win?.IntersectionObserver || ctx.pageKind !== 'tree') return null;
-    const rows = doc.querySelector('[data-target="ViewerIndexTreeList"]')?.querySelectorAll('li');
+    const rows = doc.querySelector('[data-target="ViewerIndexTreeList"]')?.getElementsByTagName('li');
     return rows && rows.length > LONG_LIST ? rows : null;
   }
 
@@ -245,7 +246,8 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
 
   /** Every row now (a bulk run covers the whole list). */
   function annotateAll(): void {
-    for (const row of longList() ?? []) if (!annotated(row)) annotateRow(row);
+    // A copy: the live list would be walked again after each control.
+    for (const row of Array.from(longList() ?? [])) if (!annotated(row)) annotateRow(row);
     forget();
   }
 

@@ -17,14 +17,11 @@ export interface CheckTarget {
   revision: string | null;
 }
 
-/** Tag of the element our UI mounts in; any element with CONTROL_ATTR counts too. */
+/** Tag of the element our UI mounts in. */
 export const CONTROL_TAG = 'gpustack-check';
-export const CONTROL_ATTR = 'data-gpustack-check';
-const CONTROL_SELECTOR = `${CONTROL_TAG}, [${CONTROL_ATTR}]`;
 
 export function isOwnControl(el: Element | null | undefined): boolean {
-  if (!el) return false;
-  return el.localName === CONTROL_TAG || el.hasAttribute(CONTROL_ATTR);
+  return el?.localName === CONTROL_TAG;
 }
 
 type LinkRole = 'blob' | 'resolve' | 'info';
@@ -115,7 +112,7 @@ function collectFileLinks(root: ParentNode, ctx: PageContext, repo: string): Fil
     const href = el.getAttribute('href') ?? '';
     // Cheap string test first: most links on a page are navigation, avatars, tags.
     if (!href.includes('blob/') && !href.includes('resolve/') && !href.includes('show_file_info')) continue;
-    if (el.closest(CONTROL_SELECTOR)) continue;
+    if (el.closest(CONTROL_TAG)) continue;
     const link = parseFileLink(el, href, pageBase, repoLower);
     if (link) out.push(link);
   }
@@ -180,7 +177,7 @@ function hasControlAfter(el: Element): boolean {
 
 function alreadyHosted(group: Group): boolean {
   if (group.links.some((l) => hasControlAfter(l.el))) return true;
-  return group.container !== null && group.container.querySelector(CONTROL_SELECTOR) !== null;
+  return group.container !== null && group.container.querySelector(CONTROL_TAG) !== null;
 }
 
 function bestLink(links: readonly FileLink[]): FileLink {

@@ -81,8 +81,35 @@ interface LoadCost {
   messagesCpu: number;
   /** Compiling and running the script's top level (before the page session starts), thread time (ms). */
   scriptCpu: number;
+  /** The reference work (REFERENCE_WORK) in the same page, thread time (ms). */
+  referenceCpu: number;
   controls: number;
 }
+
+const REFERENCE = 'gpustack-check:reference';
+
+// A fixed piece of page work, run by the bench in the page after each load and timed the same way:
+// the same build takes more time when the machine is slower (a busy host takes cycles from this
+// virtual machine that the guest still counts as the thread's), and this figure shows by how much.
+// A page script of the kind the content script runs: 20 elements with a closed shadow root each,
+// a page-sized JSON parse, some string work.
+const REFERENCE_WORK = `(() => {
+  console.timeStamp('${REFERENCE}:start');
+  const props = JSON.stringify({ files: Array.from({ length: 500 }, (_, i) => 'model-' + i + '-Q4_K_M.gguf') });
+  let n = JSON.parse(props).files.filter((f) => f.toLowerCase().endsWith('.gguf')).length;
+  for (let i = 0; i < 20; i++) {
+    const host = document.createElement('reference-work');
+    host.setAttribute('data-file', 'model-' + i + '.gguf');
+    const span = document.createElement('span');
+    span.textContent = 'Check ' + i;
+    host.attachShadow({ mode: 'closed' }).append(span);
+    document.body.append(host);
+    n += host.getBoundingClientRect().width > 0 ? 1 : 0;
+    host.remove();
+  }
+  console.timeStamp('${REFERENCE}:end');
+  return n;
+})()`;
 
 /** One load of `url`, traced: the content script's main-thread time, and the controls it made. */
 async function annotateCost(ext: ExtensionSession, url: string): Promise<LoadCost> {
@@ -108,6 +135,7 @@ async function annotateCost(ext: ExtensionSession, url: string): Promise<LoadCos
     await page.locator('gpustack-check').first().waitFor();
     // The rows near the viewport are annotated right after the page's first layout.
     await page.waitForTimeout(500);
+    await page.evaluate(REFERENCE_WORK);
     await cdp.send('Tracing.end');
     await traced;
     marks.sort((a, b) => a.ts - b.ts);
@@ -120,6 +148,7 @@ async function annotateCost(ext: ExtensionSession, url: string): Promise<LoadCos
         const inside = (name: string) => timeBetweenMarks(marks, name, ts, ts + dur).cpu;
         return sum + tdur / 1000 - inside(ANNOTATE_TIMING) - inside(MESSAGE_TIMING);
       }, 0),
+      referenceCpu: timeBetweenMarks(marks, REFERENCE).cpu,
       controls: await page.locator('gpustack-check').count(),
     };
   } finally {
@@ -174,6 +203,8 @@ export async function benchPageCost(report: Report): Promise<void> {
     report.figure('page_messages_500_files_ms', median(of(big, (l) => l.messagesCpu)), 'ms');
     // Apart from annotating too: compiling the script and running its top level, on every page.
     report.figure('page_script_eval_ms', median(of(big, (l) => l.scriptCpu)), 'ms');
+    // How fast the machine was meanwhile: the same fixed page work in every run (REFERENCE_WORK).
+    report.figure('page_reference_work_ms', median(of(big, (l) => l.referenceCpu)), 'ms');
     // The same page with 20 files: what a page costs whatever its length (reading it, the port to
     // the worker, the first controls).
     report.figure('page_annotate_20_files_ms', median(of(small, (l) => l.cpu)), 'ms');

@@ -18,7 +18,8 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage'],
+    // scripting: the page UI script goes into a tab when its page first needs it.
+    permissions: ['storage', 'scripting'],
     // entrypoints/huggingface.ts says why this is not a defineContentScript.
     content_scripts: [
       { matches: ['https://huggingface.co/*'], js: ['huggingface.js'], run_at: 'document_idle' },

@@ -5,17 +5,6 @@ import { t } from '../utils/i18n';
 import type { ControlState } from './control-state';
 import { agoText, memoryText, verdictOf } from './verdict-text';
 
-/**
- * CheckControl's idle markup without Preact: most controls of a page never leave it, and the page's
- * first controls drawn through Preact would cost it milliseconds of main-thread time.
- */
-export function drawIdle(mount: HTMLElement): void {
-  const label = mount.ownerDocument.createElement('span');
-  label.className = 'label';
-  label.textContent = t('controlIdle');
-  mount.replaceChildren(label);
-}
-
 export function CheckControl({
   view,
   now = Date.now(),

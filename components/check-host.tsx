@@ -3,16 +3,39 @@
 // attributes; everything it shows, the popover included, lives in a CLOSED shadow root, so page
 // scripts cannot read the user's hardware or server details.
 
-import { render } from 'preact';
+import { pageUi, whenPageUi } from '../utils/content/page-ui';
 import { t } from '../utils/i18n';
 import type { CheckResult } from '../utils/result';
-import { CheckControl, drawIdle } from './CheckControl';
 import css from './check-control.css?inline';
 import { writeAttributes } from './control-attributes';
 import type { ControlState } from './control-state';
-import { PopoverPanel, type PopoverPlace } from './popover-panel';
+import type { PopoverPlace } from './popover-panel';
+import { verdictSentence } from './verdict-text';
 
 export const HOST_TAG = 'gpustack-check';
+
+/**
+ * CheckControl's idle markup, drawn without the page UI: most controls of a page never leave it, and
+ * a page's first controls drawn through Preact would cost it milliseconds of main-thread time.
+ */
+export function drawIdle(mount: HTMLElement): void {
+  drawLabel(mount, t('controlIdle'));
+}
+
+/** A state as plain text, while the page UI is on its way (or if it cannot come). */
+function drawLabel(mount: HTMLElement, text: string): void {
+  const label = mount.ownerDocument.createElement('span');
+  label.className = 'label';
+  label.textContent = text;
+  mount.replaceChildren(label);
+}
+
+function plainText(view: ControlState): string {
+  if (view.state === 'idle') return t('controlIdle');
+  if (view.state === 'done') return verdictSentence(view.result);
+  if (view.state === 'error') return view.error.message;
+  return t('controlChecking');
+}
 
 /** What the popover asks for: a fresh answer, maybe for another context size. */
 export interface CheckAsk {
@@ -109,35 +132,40 @@ export function createCheckHost(
   let place: PopoverPlace = { left: 0 };
   let ticker: ReturnType<typeof setInterval> | undefined;
 
-  // Idle and plain, it is drawn without Preact; Preact draws from the first change on.
-  let preact = false;
+  // Idle and plain, it is drawn here; the page UI draws from the first change on.
+  let drawn = false;
   const paint = () => {
-    if (!preact && current.state === 'idle' && !best && !open) {
+    if (!drawn && current.state === 'idle' && !best && !open) {
       drawIdle(mount);
       return;
     }
-    if (!preact) mount.replaceChildren();
-    preact = true;
-    render(
-      <>
-        <CheckControl view={current} best={best} />
-        {open && last ? (
-          <PopoverPanel
-            result={last}
-            busy={current.state !== 'done'}
-            now={Date.now()}
-            ctx={ctx}
-            place={place}
-            onClose={() => closePopover(true)}
-            onCheck={(size) => {
-              ctx = size;
-              onActivate(host, { force: true, ...(size ? { ctxSize: size } : {}) });
-            }}
-          />
-        ) : null}
-      </>,
-      mount,
-    );
+    const ui = pageUi();
+    if (!ui) {
+      drawLabel(mount, plainText(current));
+      whenPageUi(paint);
+      return;
+    }
+    drawn = true;
+    ui.paintControl(mount, {
+      view: current,
+      best,
+      ...(open && last
+        ? {
+            popover: {
+              result: last,
+              busy: current.state !== 'done',
+              now: Date.now(),
+              ...(ctx === undefined ? {} : { ctx }),
+              place,
+              onClose: () => closePopover(true),
+              onCheck: (size?: number) => {
+                ctx = size;
+                onActivate(host, { force: true, ...(size ? { ctxSize: size } : {}) });
+              },
+            },
+          }
+        : {}),
+    });
   };
 
   // Tabbing out of the popover closes it, as clicking elsewhere does.

@@ -4,9 +4,10 @@
 
 import { type ComponentChild, render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CheckControl, drawIdle } from '../../components/CheckControl';
-import { createCheckHost } from '../../components/check-host';
-import { BulkBar, createBulkHost } from '../../utils/content/bulk-bar';
+import { BulkBar } from '../../components/BulkBar';
+import { CheckControl } from '../../components/CheckControl';
+import { createCheckHost, drawIdle } from '../../components/check-host';
+import { createBulkHost } from '../../utils/content/bulk-bar';
 import { recordShadowRoots, verdict } from './page-support';
 
 let shadows: ReturnType<typeof recordShadowRoots> | null = null;

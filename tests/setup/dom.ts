@@ -1,6 +1,7 @@
 // Saved Hugging Face pages link stylesheets, scripts and fonts on the real web. Tests make no
 // connection outside this machine: happy-dom loads no resources and any fetch it tries is refused.
 import { vi } from 'vitest';
+import { registerPageUi } from '../../components/page-ui';
 
 type HappyDomWindow = { happyDOM?: { settings: { fetch: { interceptor: unknown } } } };
 
@@ -12,3 +13,6 @@ if (happyDOM) {
   };
 }
 vi.stubGlobal('fetch', () => Promise.reject(new Error('Tests make no network requests.')));
+
+// The page UI is its own script in the extension (utils/content/page-ui.ts); here it is simply there.
+registerPageUi();

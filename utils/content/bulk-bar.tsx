@@ -4,10 +4,9 @@
 // Both draw in a closed shadow root; one button swaps between start and cancel, so focus stays on
 // it. The host mirrors the run in data-state / data-done / data-total for automation.
 
-import { render } from 'preact';
 import { type CheckHost, shadowMount } from '../../components/check-host';
 import { t } from '../i18n';
-import { quantLabel } from './quant-sidebar';
+import { pageUi, whenPageUi } from './page-ui';
 
 export interface BulkView {
   phase: 'idle' | 'running' | 'done' | 'cancelled';
@@ -27,22 +26,6 @@ export interface BulkHost {
   show(view: BulkView): void;
 }
 
-export function BulkBar({ view, actions }: { view: BulkView; actions: BulkActions }) {
-  const running = view.phase === 'running';
-  let status = '';
-  if (view.phase === 'cancelled') status = t('bulkCancelled', view.done, view.total);
-  else if (view.phase !== 'idle') status = t('bulkProgress', view.done, view.total);
-  if (view.phase === 'done') status += ` · ${view.best ? t('bulkBest', view.best) : t('bulkNoFit')}`;
-  return (
-    <span class="bulk">
-      <button type="button" onClick={running ? actions.cancel : actions.start}>
-        {t(running ? 'bulkCancel' : 'bulkStart')}
-      </button>
-      <span class="mute">{status}</span>
-    </span>
-  );
-}
-
 /**
  * The bar alone, or (given `listed`) the bar over a list of quantizations whose controls are real
  * `<gpustack-check>` children of the host, slotted into their rows: the automation contract's
@@ -55,47 +38,32 @@ export function createBulkHost(doc: Document, actions: BulkActions, listed?: Che
     host.element.slot = `q${i}`;
     element.append(host.element);
   });
-  // The idle bar alone is drawn without Preact (as idle controls are: components/CheckControl.tsx);
-  // Preact takes over when a run starts, and the button keeps the focus it had.
-  let preact = false;
-  return {
+  // The idle bar alone is drawn here (as idle controls are: components/check-host.tsx); the page
+  // UI draws from the first run on, and our quantization list. Until it is there, what was drawn
+  // stays and the latest view waits for it.
+  let drawn = false;
+  let latest: BulkView | undefined;
+  const host: BulkHost = {
     element,
     show(view) {
       element.dataset.state = view.phase;
       element.dataset.done = String(view.done);
       element.dataset.total = String(view.total);
-      if (!preact && !listed && view.phase === 'idle') {
+      latest = view;
+      if (!drawn && !listed && view.phase === 'idle') {
         if (!mount.firstChild) drawIdleBar(mount, actions);
         return;
       }
-      const root = mount.getRootNode() as ShadowRoot;
-      const focused =
-        !preact && root.activeElement !== null && root.activeElement === mount.querySelector('button');
-      if (!preact) mount.replaceChildren();
-      preact = true;
-      const bar = <BulkBar view={view} actions={actions} />;
-      render(
-        listed ? (
-          <span class="panel">
-            <b>{t('pageQuantsTitle')}</b>
-            {bar}
-            <ul>
-              {listed.map((host, i) => (
-                <li>
-                  <span title={host.file}>{quantLabel(host.file)}</span>
-                  <slot name={`q${i}`} />
-                </li>
-              ))}
-            </ul>
-          </span>
-        ) : (
-          bar
-        ),
-        mount,
-      );
-      if (focused) mount.querySelector('button')?.focus();
+      const ui = pageUi();
+      if (!ui) {
+        whenPageUi(() => latest && host.show(latest));
+        return;
+      }
+      drawn = true;
+      ui.paintBulk(mount, { view, actions, ...(listed ? { listed: listed.map((h) => h.file) } : {}) });
     },
   };
+  return host;
 }
 
 /** BulkBar's idle markup: the start button and an empty status. */

@@ -12,6 +12,7 @@ import type { Channel } from '../messaging/channel';
 import { readPageContext } from '../page/data-props';
 import { ANNOTATE_TIMING, endTiming, startTiming } from '../timing';
 import { type Annotator, type AnnotatorDeps, annotatable, startAnnotator } from './annotator';
+import { usePageUiLoader } from './page-ui';
 
 export interface PageSession {
   /** Re-reads the URL now (and the page when it changed); otherwise re-scans. */
@@ -43,6 +44,8 @@ export interface PageSessionDeps extends AnnotatorDeps {
 
 export function startPageSession(win: Window, deps: PageSessionDeps): PageSession {
   const doc = win.document;
+  // Asked of the worker when a control first leaves its idle state.
+  usePageUiLoader(() => deps.channel.request({ type: 'page-ui' }));
   const html = doc.documentElement;
   const theme = () => setTheme(html.classList.contains('dark'));
   theme();

@@ -1,0 +1,105 @@
+// The page UI (Preact: verdicts, popovers, bulk progress) is a script of its own that the worker puts
+// into the tab when a page first needs it (utils/content/page-ui.ts). Until it is there, or when
+// the worker cannot put it there, a control shows its state as plain text, and asks again later.
+// The other DOM tests have the page UI from the start (tests/setup/dom.ts).
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCheckHost } from '../../components/check-host';
+import { registerPageUi } from '../../components/page-ui';
+import { verdictSentence } from '../../components/verdict-text';
+import { createBulkHost } from '../../utils/content/bulk-bar';
+import { PAGE_UI_GLOBAL, usePageUiLoader } from '../../utils/content/page-ui';
+import { BARTOWSKI, recordShadowRoots, settle, verdict } from './page-support';
+
+const FILE = 'Qwen2.5-7B-Instruct-Q4_K_M.gguf';
+let shadows: ReturnType<typeof recordShadowRoots>;
+let asked = 0;
+
+beforeEach(() => {
+  shadows = recordShadowRoots();
+  asked = 0;
+  delete (globalThis as Record<string, unknown>)[PAGE_UI_GLOBAL];
+});
+afterEach(() => {
+  shadows.restore();
+  registerPageUi();
+  usePageUiLoader(() => Promise.resolve());
+  document.body.innerHTML = '';
+});
+
+function control() {
+  const host = createCheckHost(document, { repo: BARTOWSKI, revision: 'main', file: FILE }, () => {});
+  document.body.append(host.element);
+  return { host, text: () => shadows.text(host.element) };
+}
+
+describe('page UI, loaded when first needed', () => {
+  it('is asked for once by every control that leaves its idle state, which show plain text meanwhile', async () => {
+    // The worker's answer comes after the page's current work, as a message does.
+    usePageUiLoader(async () => {
+      asked += 1;
+      await settle();
+      registerPageUi();
+    });
+    const a = control();
+    const b = control();
+    expect(a.text()).toBe('Check GPUStack');
+    a.host.show({ state: 'checking' });
+    b.host.show({ state: 'checking' });
+    expect(a.text()).toBe('Checking…');
+    const result = verdict(FILE, 'single-gpu');
+    a.host.show({ state: 'done', result });
+    expect(a.text()).toBe(verdictSentence(result));
+    await settle();
+    await settle();
+    expect(asked).toBe(1);
+    // Drawn by the page UI now: the verdict with when it was checked.
+    expect(a.text()).toContain('checked just now');
+    expect(b.text()).toBe('Checking…');
+    b.host.show({ state: 'error', error: { code: 'network', message: 'Offline', retryable: true } });
+    expect(b.text()).toContain('Offline');
+    expect(asked).toBe(1);
+  });
+
+  it('a worker that cannot put it there leaves plain text, and the next change asks again', async () => {
+    usePageUiLoader(async () => {
+      asked += 1;
+      throw new Error('The extension was reloaded');
+    });
+    const { host, text } = control();
+    const result = verdict(FILE, 'cpu');
+    host.show({ state: 'done', result });
+    await settle();
+    expect(text()).toBe(verdictSentence(result));
+    usePageUiLoader(async () => {
+      asked += 1;
+      registerPageUi();
+    });
+    host.setBest(true);
+    await settle();
+    expect(asked).toBe(2);
+    expect(text()).toContain('checked just now');
+  });
+
+  it("a bulk run's bar keeps what it drew until the page UI is there", async () => {
+    let arrive = () => {};
+    usePageUiLoader(
+      () =>
+        new Promise<void>((resolve) => {
+          arrive = () => {
+            registerPageUi();
+            resolve();
+          };
+        }),
+    );
+    const bar = createBulkHost(document, { start() {}, cancel() {} });
+    document.body.append(bar.element);
+    bar.show({ phase: 'idle', done: 0, total: 3 });
+    bar.show({ phase: 'running', done: 1, total: 3 });
+    expect(shadows.rootOf(bar.element).textContent).toContain('Check all quantizations');
+    arrive();
+    await settle();
+    expect(shadows.rootOf(bar.element).textContent).toContain('Cancel');
+    expect(bar.element.dataset).toMatchObject({ state: 'running', done: '1', total: '3' });
+  });
+});

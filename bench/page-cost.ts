@@ -1,9 +1,10 @@
 // What the content script costs a page: main-thread time to read and annotate a 500-file tree page
 // in the real extension (Debian's Chromium, impersonated huggingface.co), and the size of the
-// content script bundle. The content script stamps the start and end of each piece of its work
-// (utils/timing.ts, console.timeStamp(): 'gpustack-check:annotate' for reading the page's islands and URL, finding the
-// files, making the controls, and the rows annotated as they near the viewport;
-// 'gpustack-check:message' for posting to the worker). Each load is traced: a stamp in a trace carries
+// content script (the loader and the module it imports on every page). The content script stamps
+// the start and end of each piece of its work (utils/timing.ts, console.timeStamp():
+// 'gpustack-check:annotate' for reading the page's islands and URL, finding the files, making the
+// controls, and the rows annotated as they near the viewport; 'gpustack-check:message' for posting
+// to the worker). Each load is traced: a stamp in a trace carries
 // the wall clock and the main thread's CPU clock, so each figure is the work's own main-thread time
 // (thread time, the goal) and its wall time (which adds the time the thread waited for a core while
 // the browser's other processes loaded the page: large and erratic on a 2-core machine), summed over
@@ -44,7 +45,7 @@ interface TraceEvent {
   /** Wall and thread time of a complete event (µs). */
   dur?: number;
   tdur?: number;
-  args?: { data?: { message?: string; url?: string } };
+  args?: { data?: { message?: string; url?: string }; worldName?: string };
 }
 
 /**
@@ -79,7 +80,7 @@ interface LoadCost {
   wall: number;
   /** Posting to the worker, thread time (ms). */
   messagesCpu: number;
-  /** Compiling and running the script's top level (before the page session starts), thread time (ms). */
+  /** Compiling and running the scripts' top level (apart from the stamped work), thread time (ms). */
   scriptCpu: number;
   /** The reference work (REFERENCE_WORK) in the same page, thread time (ms). */
   referenceCpu: number;
@@ -111,6 +112,23 @@ const REFERENCE_WORK = `(() => {
   return n;
 })()`;
 
+// The content script's files: the loader the manifest declares, and the module it imports.
+const LOADER = 'huggingface.js';
+const MODULE = 'page-session.js';
+
+/**
+ * Main-thread work on the content script's files themselves: evaluating the loader, finishing the
+ * module's compilation (it compiles off the main thread while it streams in) and evaluating it. A
+ * module's evaluation names its world (an extension's isolated world), not its file: the bench's
+ * browser has no other extension.
+ */
+function isOurScriptWork(event: TraceEvent): boolean {
+  const url = event.args?.data?.url ?? '';
+  if (event.name === 'EvaluateScript') return url.endsWith(`/${LOADER}`);
+  if (event.name === 'v8.compileModule') return url.endsWith(`/${MODULE}`);
+  return event.name === 'v8.evaluateModule' && event.args?.worldName !== undefined;
+}
+
 /** One load of `url`, traced: the content script's main-thread time, and the controls it made. */
 async function annotateCost(ext: ExtensionSession, url: string): Promise<LoadCost> {
   const page = await ext.context.newPage();
@@ -122,8 +140,7 @@ async function annotateCost(ext: ExtensionSession, url: string): Promise<LoadCos
       for (const event of value as unknown as TraceEvent[]) {
         const name = event.name === 'TimeStamp' ? event.args?.data?.message : undefined;
         if (name?.startsWith('gpustack-check:')) marks.push({ name, ts: event.ts, tts: event.tts });
-        const ours = event.args?.data?.url?.endsWith('/huggingface.js') === true;
-        if (event.name === 'EvaluateScript' && event.ph === 'X' && ours) scripts.push(event);
+        if (event.ph === 'X' && isOurScriptWork(event)) scripts.push(event);
       }
     });
     const traced = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
@@ -143,7 +160,7 @@ async function annotateCost(ext: ExtensionSession, url: string): Promise<LoadCos
     return {
       ...annotate,
       messagesCpu: timeBetweenMarks(marks, MESSAGE_TIMING).cpu,
-      // The script's evaluation runs the page session's first reading of the page: counted above.
+      // The module's evaluation runs the page session's first reading of the page: counted above.
       scriptCpu: scripts.reduce((sum, { ts, dur = 0, tdur = 0 }) => {
         const inside = (name: string) => timeBetweenMarks(marks, name, ts, ts + dur).cpu;
         return sum + tdur / 1000 - inside(ANNOTATE_TIMING) - inside(MESSAGE_TIMING);
@@ -158,9 +175,13 @@ async function annotateCost(ext: ExtensionSession, url: string): Promise<LoadCos
 }
 
 export async function benchPageCost(report: Report): Promise<void> {
-  // The goal is 40 kB as the build prints sizes: 40,000 bytes.
-  const bundle = join(DEFAULT_EXTENSION_DIR, 'huggingface.js');
-  report.figure('content_script_bytes', statSync(bundle).size, 'B', atMost(40000));
+  // What every Hugging Face page loads: the loader and its module. The goal is 40 kB as the build
+  // prints sizes: 40,000 bytes.
+  const bytes = [LOADER, MODULE].reduce(
+    (sum, file) => sum + statSync(join(DEFAULT_EXTENSION_DIR, file)).size,
+    0,
+  );
+  report.figure('content_script_bytes', bytes, 'B', atMost(40000));
 
   const sha = fakeSha('page-cost');
   const header = ggufHeaderFor('model-Q4_K_M.gguf', 'tinyllama-1.1b-chat-q8_0');
@@ -201,7 +222,8 @@ export async function benchPageCost(report: Report): Promise<void> {
     report.figure('page_annotate_500_files_wall_ms', median(of(big, (l) => l.wall)), 'ms');
     // Apart from annotating: handing the worker its messages (strings, cached verdicts).
     report.figure('page_messages_500_files_ms', median(of(big, (l) => l.messagesCpu)), 'ms');
-    // Apart from annotating too: compiling the script and running its top level, on every page.
+    // Apart from annotating too: evaluating the loader (most of it is the browser making the content
+    // scripts' world) and the module, on every page.
     report.figure('page_script_eval_ms', median(of(big, (l) => l.scriptCpu)), 'ms');
     // How fast the machine was meanwhile: the same fixed page work in every run (REFERENCE_WORK).
     report.figure('page_reference_work_ms', median(of(big, (l) => l.referenceCpu)), 'ms');

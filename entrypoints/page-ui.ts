@@ -1,5 +1,5 @@
-// Wiring only: the page's drawing beyond idle controls (components/page-ui.tsx), put into a tab by
-// the worker when its content script first needs it (utils/content/page-ui.ts).
+// Wiring only: the page's drawing beyond idle controls (components/page-ui.tsx), a module the page
+// session imports when it first needs it (utils/content/page-ui.ts).
 
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { registerPageUi } from '../components/page-ui';

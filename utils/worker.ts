@@ -63,16 +63,6 @@ export function createWorker() {
       if (huggingface) await saveKnownHardware({ huggingface });
       return huggingface !== null;
     },
-    async loadPageUi(sender) {
-      const tabId = sender.tab?.id;
-      if (tabId === undefined) return false;
-      // Into the content script's own world (the default), in the frame that asked.
-      await browser.scripting.executeScript({
-        target: { tabId, frameIds: [sender.frameId ?? 0] },
-        files: ['/page-ui.js'],
-      });
-      return true;
-    },
   };
   const handler = createMessageHandler({
     checks,

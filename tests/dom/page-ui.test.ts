@@ -1,6 +1,6 @@
-// The page UI (Preact: verdicts, popovers, bulk progress) is a script of its own that the worker puts
-// into the tab when a page first needs it (utils/content/page-ui.ts). Until it is there, or when
-// the worker cannot put it there, a control shows its state as plain text, and asks again later.
+// The page UI (Preact: verdicts, popovers, bulk progress) is a module of its own that the page
+// session imports when a page first needs it (utils/content/page-ui.ts). Until it is there, or when
+// it cannot be loaded, a control shows its state as plain text, and asks again later.
 // The other DOM tests have the page UI from the start (tests/setup/dom.ts).
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ function control() {
 
 describe('page UI, loaded when first needed', () => {
   it('is asked for once by every control that leaves its idle state, which show plain text meanwhile', async () => {
-    // The worker's answer comes after the page's current work, as a message does.
+    // The module comes after the page's current work, as an import does.
     usePageUiLoader(async () => {
       asked += 1;
       await settle();
@@ -61,7 +61,7 @@ describe('page UI, loaded when first needed', () => {
     expect(asked).toBe(1);
   });
 
-  it('a worker that cannot put it there leaves plain text, and the next change asks again', async () => {
+  it('a module that cannot be loaded leaves plain text, and the next change asks again', async () => {
     usePageUiLoader(async () => {
       asked += 1;
       throw new Error('The extension was reloaded');

@@ -14,5 +14,5 @@ if (happyDOM) {
 }
 vi.stubGlobal('fetch', () => Promise.reject(new Error('Tests make no network requests.')));
 
-// The page UI is its own script in the extension (utils/content/page-ui.ts); here it is simply there.
+// The page UI is its own module in the extension (utils/content/page-ui.ts); here it is simply there.
 registerPageUi();

@@ -43,7 +43,6 @@ function setup() {
     cache,
     context: async () => ({ settings: DEFAULT_SETTINGS, profile: DEFAULT_PROFILE }),
   });
-  const uiLoads: object[] = [];
   const handler = createMessageHandler({
     checks,
     progress: new ProgressBoard(scheduler),
@@ -60,10 +59,6 @@ function setup() {
       status: async () => {
         throw new Error('not in this test');
       },
-      loadPageUi: async (sender) => {
-        uiLoads.push(sender);
-        return sender.tab !== undefined;
-      },
     },
     extensionId: fakeBrowser.runtime.id,
     extensionOrigin: fakeBrowser.runtime.getURL('/'),
@@ -75,7 +70,7 @@ function setup() {
   };
   const ask = (message: unknown, sender: object = contentScript) =>
     handler.listener(message, sender as never) as Promise<{ ok: boolean; error?: { code: string } }>;
-  return { ask, calls, handler, uiLoads };
+  return { ask, calls, handler };
 }
 
 const good = { type: 'check', repo: REPO, revision: 'main', file: 'm-Q4_K_M.gguf' };
@@ -148,14 +143,6 @@ describe('message protocol', () => {
     expect(reply.value.checkLabel).toBe('Check GPUStack compatibility');
     expect(reply.value.controlQueuedAt).toBe('Queued #{1}');
     expect(Object.keys(reply.value).some((key) => key.startsWith('options'))).toBe(false);
-  });
-
-  it('puts the page UI into the asking tab, and only there', async () => {
-    const { ask, uiLoads } = setup();
-    expect(await ask({ type: 'page-ui' })).toMatchObject({ ok: true, value: { loaded: true } });
-    expect(uiLoads).toEqual([expect.objectContaining({ tab: { id: 7 } })]);
-    const popup = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/popup.html') };
-    expect(await ask({ type: 'page-ui' }, popup)).toMatchObject({ ok: true, value: { loaded: false } });
   });
 
   it('keeps only known fields of a request', () => {

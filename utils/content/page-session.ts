@@ -39,13 +39,14 @@ function loadStrings(channel: Channel, patience: number): Promise<void> {
 export interface PageSessionDeps extends AnnotatorDeps {
   /** False once the extension was updated or removed: the session then takes its controls away. */
   alive?: () => boolean;
+  /** Brings the page UI into the content script's world (utils/content/page-ui.ts), when first needed. */
+  loadPageUi?: () => Promise<unknown>;
   stringsPatienceMs?: number;
 }
 
 export function startPageSession(win: Window, deps: PageSessionDeps): PageSession {
   const doc = win.document;
-  // Asked of the worker when a control first leaves its idle state.
-  usePageUiLoader(() => deps.channel.request({ type: 'page-ui' }));
+  if (deps.loadPageUi) usePageUiLoader(deps.loadPageUi);
   const html = doc.documentElement;
   const theme = () => setTheme(html.classList.contains('dark'));
   theme();

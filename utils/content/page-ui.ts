@@ -1,18 +1,18 @@
 // The page's drawing beyond idle controls (Preact: verdicts, popovers, a bulk run's progress, our
-// quantization list) is a script of its own, entrypoints/page-ui.ts, which the worker puts into the
-// tab when a page first needs it. The content script, loaded on every Hugging Face page, keeps to
-// what every page shows: a third less script to compile on each of them.
+// quantization list) is a module of its own, entrypoints/page-ui.ts, which the page session imports
+// when a page first needs it. The module loaded on every Hugging Face page keeps to what every page
+// shows: 40% less code to load on each of them.
 // Until the drawing arrives (or if it cannot), a control shows its state as plain text.
 
 import type { PageUi } from '../../components/page-ui';
 
-/** Where the page UI script leaves itself, in the content scripts' own world. */
+/** Where the page UI module leaves itself, in the content scripts' own world. */
 export const PAGE_UI_GLOBAL = '__gpustackPageUi';
 
 let load: (() => Promise<unknown>) | undefined;
 let loading: Promise<void> | undefined;
 
-/** How to get the page UI into the tab (the page session asks the worker). */
+/** How to get the page UI (the extension's page session imports its module). */
 export function usePageUiLoader(next: () => Promise<unknown>): void {
   load = next;
 }

@@ -36,8 +36,6 @@ export interface WorkerServices {
   search(request: SearchRequest, call: CallOptions): Promise<SearchPage>;
   modelFiles(repo: string, call: CallOptions): Promise<RepoGgufFiles>;
   status(): Promise<WorkerStatus>;
-  /** Puts the page UI script into the sender's frame; false when the sender is no tab. */
-  loadPageUi(sender: Sender): Promise<boolean>;
 }
 
 export interface HandlerOptions {
@@ -63,7 +61,7 @@ export function createMessageHandler(options: HandlerOptions) {
     return url.startsWith(extensionOrigin) || url.startsWith('https://huggingface.co/');
   }
 
-  async function route(request: Request, call: CallOptions, sender: Sender): Promise<unknown> {
+  async function route(request: Request, call: CallOptions): Promise<unknown> {
     switch (request.type) {
       case 'check':
         return checks.check(request, { ...call, priority: request.priority });
@@ -84,8 +82,6 @@ export function createMessageHandler(options: HandlerOptions) {
         return services.status();
       case 'page-messages':
         return pageMessageTemplates();
-      case 'page-ui':
-        return { loaded: await services.loadPageUi(sender) };
       default:
         return unreachable(request);
     }
@@ -105,7 +101,7 @@ export function createMessageHandler(options: HandlerOptions) {
     }
     const watch = onProgress ? progress.watch(onProgress) : undefined;
     try {
-      return { ok: true, value: await route(request, { signal, tracker: watch?.tracker }, sender as Sender) };
+      return { ok: true, value: await route(request, { signal, tracker: watch?.tracker }) };
     } catch (error) {
       return { ok: false, error: toReplyError(error) };
     } finally {

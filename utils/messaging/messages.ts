@@ -84,11 +84,6 @@ export interface PageMessagesRequest {
   type: 'page-messages';
 }
 
-/** Content scripts: the page UI script, into the asking frame (utils/content/page-ui.ts). */
-export interface PageUiRequest {
-  type: 'page-ui';
-}
-
 export interface WorkerStatus {
   scheduler: SchedulerStatus;
   engine: EngineChoice;
@@ -104,8 +99,7 @@ export type Request =
   | SearchRequest
   | ModelFilesRequest
   | StatusRequest
-  | PageMessagesRequest
-  | PageUiRequest;
+  | PageMessagesRequest;
 
 /** Requests only the extension's own pages may make (they touch secrets or everyone's cache). */
 export const EXTENSION_PAGES_ONLY: ReadonlySet<Request['type']> = new Set(['test-connection', 'clear-cache']);
@@ -154,7 +148,6 @@ export interface Replies {
   'model-files': RepoGgufFiles;
   status: WorkerStatus;
   'page-messages': MessageTemplates;
-  'page-ui': { loaded: boolean };
 }
 
 export type ReplyFor<R extends Request> = Reply<Replies[R['type']]>;
@@ -250,9 +243,6 @@ const VALIDATORS: Record<Request['type'], Validator> = {
   },
   'page-messages'() {
     return { type: 'page-messages' };
-  },
-  'page-ui'() {
-    return { type: 'page-ui' };
   },
   'hardware-seen'(raw) {
     const { items } = raw;

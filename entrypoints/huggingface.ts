@@ -10,7 +10,10 @@
 import { browser } from 'wxt/browser';
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 
-export default defineUnlistedScript(() => {
-  // Fails only when the extension went away meanwhile: then there is nothing to draw.
-  import(/* @vite-ignore */ browser.runtime.getURL('/page-session.js')).catch(() => undefined);
+export default defineUnlistedScript(async () => {
+  try {
+    await import(/* @vite-ignore */ browser.runtime.getURL('/page-session.js'));
+  } catch {
+    // Only when the extension went away meanwhile: then there is nothing to draw.
+  }
 });

@@ -81,6 +81,18 @@ describe('page UI, loaded when first needed', () => {
     expect(text()).toContain('checked just now');
   });
 
+  it('a loader that throws at once (the runtime gone) is a failed load too, not an error in the page', async () => {
+    usePageUiLoader(() => {
+      asked += 1;
+      throw new TypeError("Cannot read properties of undefined (reading 'getURL')");
+    });
+    const { host, text } = control();
+    expect(() => host.show({ state: 'checking' })).not.toThrow();
+    await settle();
+    expect(asked).toBe(1);
+    expect(text()).toBe('Checking…');
+  });
+
   it("a bulk run's bar keeps what it drew until the page UI is there", async () => {
     let arrive = () => {};
     usePageUiLoader(
@@ -96,6 +108,7 @@ describe('page UI, loaded when first needed', () => {
     document.body.append(bar.element);
     bar.show({ phase: 'idle', done: 0, total: 3 });
     bar.show({ phase: 'running', done: 1, total: 3 });
+    await settle();
     expect(shadows.rootOf(bar.element).textContent).toContain('Check all quantizations');
     arrive();
     await settle();

@@ -46,7 +46,7 @@ export interface PageSessionDeps extends AnnotatorDeps {
 
 export function startPageSession(win: Window, deps: PageSessionDeps): PageSession {
   const doc = win.document;
-  if (deps.loadPageUi) usePageUiLoader(deps.loadPageUi);
+  usePageUiLoader(deps.loadPageUi);
   const html = doc.documentElement;
   const theme = () => setTheme(html.classList.contains('dark'));
   theme();

@@ -12,8 +12,8 @@ export const PAGE_UI_GLOBAL = '__gpustackPageUi';
 let load: (() => Promise<unknown>) | undefined;
 let loading: Promise<void> | undefined;
 
-/** How to get the page UI (the extension's page session imports its module). */
-export function usePageUiLoader(next: () => Promise<unknown>): void {
+/** How to get the page UI (the extension's page session imports its module); none: it is there. */
+export function usePageUiLoader(next: (() => Promise<unknown>) | undefined): void {
   load = next;
 }
 
@@ -28,7 +28,9 @@ export function whenPageUi(then: () => void): void {
     return;
   }
   // One request for every control waiting; a failed one is asked again by the next paint.
-  loading ??= Promise.resolve(load?.())
+  // A loader that throws at once (the extension's runtime gone) fails like one that rejects.
+  loading ??= Promise.resolve()
+    .then(() => load?.())
     .catch(() => undefined)
     .then(() => {
       loading = undefined;

@@ -57,6 +57,12 @@ describe('the content script and its modules in Chromium', () => {
       MODULES.map((file) => `${ext.extensionOrigin}/${file}`),
     );
     expect(fetched).toEqual(['refused', 'refused']);
+    // Nor does the page's resource timeline name them (or the extension's per-session URL).
+    const named = await page.evaluate(
+      () =>
+        performance.getEntriesByType('resource').filter((entry) => !entry.name.startsWith('https:')).length,
+    );
+    expect(named).toBe(0);
     // The modules ran in the content scripts' world, not the page's.
     expect(await page.evaluate(() => Object.keys(window).filter((key) => key.includes('gpustack')))).toEqual(
       [],

@@ -44,7 +44,8 @@ export default defineConfig({
     ],
     // The content script imports its modules, so huggingface.co pages may load them. Chromium's
     // dynamic URL (a fresh id per browser session) keeps pages from probing for the extension by its
-    // fixed id; Firefox's extension URLs are random per install already.
+    // fixed id. Firefox has no such option: its extension URLs carry an id random per install, which
+    // a page cannot learn from us (we put no extension URL on the page).
     web_accessible_resources: [
       {
         resources: ['page-session.js', 'page-ui.js'],

@@ -1,6 +1,6 @@
 // The page's drawing once a control leaves its idle state: the verdict and its popover, a bulk
-// run's progress, our own quantization list on model cards. Its own script (entrypoints/page-ui.ts),
-// put into the tab when the page first needs it: utils/content/page-ui.ts says why.
+// run's progress, our own quantization list on model cards. A module of its own (entrypoints/
+// page-ui.ts), imported when the page first needs it: utils/content/page-ui.ts says why.
 
 import { render } from 'preact';
 import type { BulkActions, BulkView } from '../utils/content/bulk-bar';

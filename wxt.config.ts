@@ -6,7 +6,7 @@ import { defineConfig } from 'wxt';
 // functions at once with this comment at its top (Chromium 136+; other engines read a comment). A
 // module asking so is compiled while it streams in, off the page's main thread. For the modules the
 // content script imports (entrypoints/huggingface.ts): most of their code runs once they load.
-function compileEagerly(files: readonly string[]): Plugin {
+export function compileEagerly(files: readonly string[]): Plugin {
   return {
     name: 'compile-eagerly',
     enforce: 'post',

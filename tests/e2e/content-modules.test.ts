@@ -24,7 +24,14 @@ beforeAll(async () => {
   const header = ggufHeaderFor(FILE, 'phi-3-mini-4k-instruct-q4_k_m');
   hf = await startHfServer({
     repos: [{ id: REPO, sha: COMMIT, files: [{ path: FILE, size: 2_393_231_072, header }] }],
-    pages: { [PAGE]: dressed(fixturePage('blob-gguf-file-2025-11.html')) },
+    pages: {
+      [PAGE]: dressed(fixturePage('blob-gguf-file-2025-11.html')),
+      // The same page under a Content-Security-Policy that allows no script from elsewhere.
+      [`${PAGE}?strict`]: fixturePage('blob-gguf-file-2025-11.html').replace(
+        '<head>',
+        `<head><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'">`,
+      ),
+    },
   });
   ext = await launchExtension({ hostResolverRules: hf.hostResolverRules });
 });
@@ -67,6 +74,26 @@ describe('the content script and its modules in Chromium', () => {
     expect(await page.evaluate(() => Object.keys(window).filter((key) => key.includes('gpustack')))).toEqual(
       [],
     );
+    await page.close();
+  });
+
+  it('loads them on a page whose Content-Security-Policy allows no script from elsewhere', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`https://huggingface.co${PAGE}?strict`);
+    // The policy holds: an inline script of the page's does not run.
+    const inlineRan = await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'document.body.dataset.inline = "ran"';
+      document.head.append(script);
+      return document.body.dataset.inline === 'ran';
+    });
+    expect(inlineRan).toBe(false);
+    const selector = `gpustack-check[data-file="${FILE}"]`;
+    await page.locator(selector).click();
+    await expect
+      .poll(() => page.locator(selector).getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('done');
+    await expect.poll(() => shadowText(page, selector)).toContain('checked');
     await page.close();
   });
 

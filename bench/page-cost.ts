@@ -12,11 +12,12 @@
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CDPSession } from 'playwright-core';
 import { treePage } from '../tests/dom/tree-page-builder';
 import { DEFAULT_EXTENSION_DIR, type ExtensionSession, launchExtension } from '../tests/e2e/support/browser';
 import { ggufHeaderFor } from '../tests/e2e/support/fixture-pages';
 import { fakeSha, startHfServer } from '../tests/e2e/support/hf-server';
-import { ANNOTATE_TIMING, MESSAGE_TIMING } from '../utils/timing';
+import { ANNOTATE_TIMING, MESSAGE_TIMING, PAINT_TIMING } from '../utils/timing';
 import { atMost, exactly, type Report } from './report';
 
 const REPO = 'bench/Big-Tree-GGUF';
@@ -24,6 +25,8 @@ const SMALL_REPO = 'bench/Small-Tree-GGUF';
 const FILES = 500;
 // Page loads vary with what else the 2-core machine runs: enough of them for a steady median.
 const LOADS = 21;
+// Pages on which a control is checked for the first time (the page UI comes in).
+const FIRST_CHECKS = 5;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -138,46 +141,65 @@ function scriptWork(event: TraceEvent): ScriptWork | null {
   return null;
 }
 
+/** What a trace says of our scripts: their stamps (in time order), and their evaluations. */
+interface OurTrace {
+  marks: Mark[];
+  scripts: TraceEvent[];
+  seen: Set<ScriptWork>;
+  /** The page session module was compiled while it streamed in. */
+  streamed: boolean;
+}
+
+/** Runs `act` with the page traced (main-thread events of the page's renderer). */
+async function traceWhile(cdp: CDPSession, act: () => Promise<void>): Promise<OurTrace> {
+  const trace: OurTrace = { marks: [], scripts: [], seen: new Set(), streamed: false };
+  const collect = ({ value }: { value: unknown[] }) => {
+    for (const event of value as TraceEvent[]) {
+      const name = event.name === 'TimeStamp' ? event.args?.data?.message : undefined;
+      if (name?.startsWith('gpustack-check:')) trace.marks.push({ name, ts: event.ts, tts: event.tts });
+      const work = scriptWork(event);
+      if (!work) continue;
+      trace.scripts.push(event);
+      trace.seen.add(work);
+      if (work === 'compile' && event.args?.data?.url?.endsWith(`/${MODULE}`)) {
+        trace.streamed = event.args.data.streamed === true;
+      }
+    }
+  };
+  cdp.on('Tracing.dataCollected', collect);
+  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', {
+    traceConfig: { includedCategories: ['devtools.timeline'] },
+    transferMode: 'ReportEvents',
+  });
+  try {
+    await act();
+  } finally {
+    await cdp.send('Tracing.end');
+    await complete;
+    cdp.off('Tracing.dataCollected', collect);
+  }
+  trace.marks.sort((a, b) => a.ts - b.ts);
+  return trace;
+}
+
 /** One load of `url`, traced: the content script's main-thread time, and the controls it made. */
 async function annotateCost(ext: ExtensionSession, url: string): Promise<LoadCost> {
   const page = await ext.context.newPage();
   const cdp = await ext.context.newCDPSession(page);
   try {
-    const marks: Mark[] = [];
-    const scripts: TraceEvent[] = [];
-    const seen = new Set<ScriptWork>();
-    let streamed = false;
-    cdp.on('Tracing.dataCollected', ({ value }) => {
-      for (const event of value as unknown as TraceEvent[]) {
-        const name = event.name === 'TimeStamp' ? event.args?.data?.message : undefined;
-        if (name?.startsWith('gpustack-check:')) marks.push({ name, ts: event.ts, tts: event.tts });
-        const work = scriptWork(event);
-        if (!work) continue;
-        scripts.push(event);
-        seen.add(work);
-        if (work === 'compile' && event.args?.data?.url?.endsWith(`/${MODULE}`)) {
-          streamed = event.args.data.streamed === true;
-        }
-      }
+    const { marks, scripts, seen, streamed } = await traceWhile(cdp, async () => {
+      await page.goto(url);
+      await page.locator('gpustack-check').first().waitFor();
+      // The rows near the viewport are annotated right after the page's first layout.
+      await page.waitForTimeout(500);
+      await page.evaluate(REFERENCE_WORK);
     });
-    const traced = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-    await cdp.send('Tracing.start', {
-      traceConfig: { includedCategories: ['devtools.timeline'] },
-      transferMode: 'ReportEvents',
-    });
-    await page.goto(url);
-    await page.locator('gpustack-check').first().waitFor();
-    // The rows near the viewport are annotated right after the page's first layout.
-    await page.waitForTimeout(500);
-    await page.evaluate(REFERENCE_WORK);
-    await cdp.send('Tracing.end');
-    await traced;
     // Each load evaluates the loader and compiles and evaluates the module: a trace without one of
     // them would undercount the script's time without a word (a renamed event, say).
     const missing = (['loader', 'compile', 'evaluate'] as const).filter((work) => !seen.has(work));
     if (missing.length > 0)
       throw new Error(`The trace of ${url} lacks our scripts' ${missing.join(', ')} events.`);
-    marks.sort((a, b) => a.ts - b.ts);
     const annotate = timeBetweenMarks(marks, ANNOTATE_TIMING);
     return {
       ...annotate,
@@ -191,6 +213,33 @@ async function annotateCost(ext: ExtensionSession, url: string): Promise<LoadCos
       streamed,
       controls: await page.locator('gpustack-check').count(),
     };
+  } finally {
+    await cdp.detach().catch(() => {});
+    await page.close();
+  }
+}
+
+/**
+ * The page UI's main-thread time on the first check of a page: finishing its module's compilation,
+ * evaluating it, and drawing the control from "checking" to its verdict (a real check through the
+ * worker).
+ */
+async function firstCheckCost(ext: ExtensionSession, url: string, file: string): Promise<number> {
+  const page = await ext.context.newPage();
+  const cdp = await ext.context.newCDPSession(page);
+  try {
+    await page.goto(url);
+    const control = page.locator(`gpustack-check[data-file="${file}"]`);
+    await control.waitFor();
+    const { marks, scripts, seen } = await traceWhile(cdp, async () => {
+      await control.click();
+      await page.locator(`gpustack-check[data-file="${file}"][data-state="done"]`).waitFor();
+    });
+    // Brought in by the click, not before it: otherwise the figure would leave its module out.
+    if (!seen.has('compile') || !seen.has('evaluate'))
+      throw new Error(`The page UI was not loaded on ${url}.`);
+    const module = scripts.reduce((sum, { tdur = 0 }) => sum + tdur / 1000, 0);
+    return module + timeBetweenMarks(marks, PAINT_TIMING).cpu;
   } finally {
     await cdp.detach().catch(() => {});
     await page.close();
@@ -214,9 +263,23 @@ export async function benchPageCost(report: Report): Promise<void> {
     sha,
     files: files.map((path) => ({ path, size: 1_200_000_000, header })),
   });
+  // A repo of its own for each first check: a page with a cached verdict would bring the page UI in
+  // as it loads.
+  const fresh = Array.from({ length: FIRST_CHECKS }, (_, i) =>
+    treePage(`bench/First-Check-${i}-GGUF`, 2, sha),
+  );
+  const freshRepo = (i: number) => `bench/First-Check-${i}-GGUF`;
   const hf = await startHfServer({
-    repos: [repoOf(REPO, pages.big.files), repoOf(SMALL_REPO, pages.small.files)],
-    pages: { [`/${REPO}/tree/main`]: pages.big.html, [`/${SMALL_REPO}/tree/main`]: pages.small.html },
+    repos: [
+      repoOf(REPO, pages.big.files),
+      repoOf(SMALL_REPO, pages.small.files),
+      ...fresh.map((page, i) => repoOf(freshRepo(i), page.files)),
+    ],
+    pages: {
+      [`/${REPO}/tree/main`]: pages.big.html,
+      [`/${SMALL_REPO}/tree/main`]: pages.small.html,
+      ...Object.fromEntries(fresh.map((page, i) => [`/${freshRepo(i)}/tree/main`, page.html])),
+    },
   });
   const ext = await launchExtension({ hostResolverRules: hf.hostResolverRules });
   try {
@@ -237,6 +300,11 @@ export async function benchPageCost(report: Report): Promise<void> {
     }
     const all = await page.locator('gpustack-check').count();
     await page.close();
+    const firstChecks: number[] = [];
+    for (const [i, page] of fresh.entries()) {
+      const url = `https://huggingface.co/${freshRepo(i)}/tree/main`;
+      firstChecks.push(await firstCheckCost(ext, url, page.files[0] as string));
+    }
 
     const of = (loads: LoadCost[], pick: (load: LoadCost) => number) => loads.map(pick);
     report.figure('page_annotate_500_files_ms', median(of(big, (l) => l.cpu)), 'ms', atMost(10));
@@ -258,6 +326,8 @@ export async function benchPageCost(report: Report): Promise<void> {
     // The same page with 20 files: what a page costs whatever its length (reading it, the port to
     // the worker, the first controls).
     report.figure('page_annotate_20_files_ms', median(of(small, (l) => l.cpu)), 'ms');
+    // Apart from loading the page: what the first click on a control costs it.
+    report.figure('page_ui_first_check_ms', median(firstChecks), 'ms');
     report.figure('page_annotate_500_files_controls_at_load', big.at(-1)?.controls ?? 0);
     report.figure('page_annotate_500_files_controls_after_scroll', all, '', exactly(FILES));
   } finally {

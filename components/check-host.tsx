@@ -6,6 +6,7 @@
 import { pageUi, whenPageUi } from '../utils/content/page-ui';
 import { t } from '../utils/i18n';
 import type { CheckResult } from '../utils/result';
+import { endTiming, PAINT_TIMING, startTiming } from '../utils/timing';
 import css from './check-control.css?inline';
 import { writeAttributes } from './control-attributes';
 import type { ControlState } from './control-state';
@@ -146,6 +147,7 @@ export function createCheckHost(
       return;
     }
     drawn = true;
+    startTiming(PAINT_TIMING);
     ui.paintControl(mount, {
       view: current,
       best,
@@ -166,6 +168,7 @@ export function createCheckHost(
           }
         : {}),
     });
+    endTiming(PAINT_TIMING);
   };
 
   // Tabbing out of the popover closes it, as clicking elsewhere does.

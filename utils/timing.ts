@@ -1,6 +1,7 @@
 // Where the content script's main-thread work on a page starts and ends, for bench/page-cost.ts:
 // reading and annotating the page (and rows of a long list as they near the viewport), and, apart
-// from that, sending messages to the worker (the first one connects to the extension runtime). Its
+// from that, sending messages to the worker (the first one connects to the extension runtime) and
+// the page UI's drawing of a control or the bulk bar. Its
 // own module: the bench runs in Node, without the UI.
 // Each piece of work lies between two console time stamps, NAME:start and NAME:end: events in a
 // trace, with the wall clock and the thread's CPU clock, so the bench can tell the work's own time
@@ -10,6 +11,7 @@
 
 export const ANNOTATE_TIMING = 'gpustack-check:annotate';
 export const MESSAGE_TIMING = 'gpustack-check:message';
+export const PAINT_TIMING = 'gpustack-check:paint';
 
 export function startTiming(name: string): void {
   console.timeStamp?.(`${name}:start`);

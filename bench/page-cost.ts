@@ -4,11 +4,12 @@
 // the start and end of each piece of its work (utils/timing.ts, console.timeStamp():
 // 'gpustack-check:annotate' for reading the page's islands and URL, finding the files, making the
 // controls, and the rows annotated as they near the viewport; 'gpustack-check:message' for posting
-// to the worker). Each load is traced: a stamp in a trace carries
-// the wall clock and the main thread's CPU clock, so each figure is the work's own main-thread time
-// (thread time, the goal) and its wall time (which adds the time the thread waited for a core while
-// the browser's other processes loaded the page: large and erratic on a 2-core machine), summed over
-// the page's load, the median of a few loads.
+// to the worker; 'gpustack-check:paint' for the page UI's drawing). Each load is traced: a stamp in
+// a trace carries the wall clock and the main thread's CPU clock, so each figure is the work's own
+// main-thread time (thread time, the goal) and its wall time (which adds the time the thread waited
+// for a core while the browser's other processes loaded the page: large and erratic on a 2-core
+// machine), summed over the page's load, the median of a few loads. Also: what a first click costs
+// (the page UI comes in then).
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,8 +1,8 @@
 // Where the content script's main-thread work on a page starts and ends, for bench/page-cost.ts:
 // reading and annotating the page (and rows of a long list as they near the viewport), and, apart
 // from that, sending messages to the worker (the first one connects to the extension runtime) and
-// the page UI's drawing of a control or the bulk bar. Its
-// own module: the bench runs in Node, without the UI.
+// the page UI's drawing of a control or the bulk bar. Its own module: the bench runs in Node,
+// without the UI.
 // Each piece of work lies between two console time stamps, NAME:start and NAME:end: events in a
 // trace, with the wall clock and the thread's CPU clock, so the bench can tell the work's own time
 // from time the thread waited for a core. Outside a trace they cost next to nothing and leave

@@ -2,6 +2,8 @@
 // Svelte islands (`<div data-target="NAME" data-props="{...}">`). Never class names: they change with
 // every restyle, the props and URLs far less often.
 
+import { isGgufPath } from './gguf-names';
+
 export interface Island {
   name: string;
   props: unknown;
@@ -96,7 +98,6 @@ const RESERVED_FIRST_SEGMENTS = new Set([
 const HEX_DIGITS = '0123456789abcdefABCDEF';
 /** A full commit id. (No regular expression: the page's first one costs it half a millisecond.) */
 const isCommitId = (value: string) => value.length === 40 && [...value].every((c) => HEX_DIGITS.includes(c));
-const GGUF_PATH = /\.gguf$/i;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -232,7 +233,7 @@ function commitFromRefs(refs: unknown, revision: string): string | null {
 // list (hundreds of entries; read only then) may still name one.
 function listsGguf(doc: ParentNode): boolean {
   const entries = get(readIslands(doc, [TREE_LIST])[0]?.props, 'entries');
-  return Array.isArray(entries) && entries.some((e) => GGUF_PATH.test(String(get(e, 'path'))));
+  return Array.isArray(entries) && entries.some((e) => isGgufPath(String(get(e, 'path'))));
 }
 
 // Saved hardware lives in authLight.u of MainHeader (2025+), and also of ModelHeader/ViewerHeader:
@@ -299,7 +300,7 @@ export function readPageContext(doc: ParentNode, location: PageLocation): PageCo
   const isGgufRepo =
     (Array.isArray(tags) && tags.includes('gguf')) ||
     ggufFilePaths.length > 0 ||
-    GGUF_PATH.test(path) ||
+    isGgufPath(path) ||
     (pageKind === 'tree' && listsGguf(doc));
 
   return {

@@ -127,11 +127,16 @@ export function classifyGgufPath(path: string): GgufPathInfo {
   return info;
 }
 
+/** A .gguf file of any kind. (No regular expression: pages ask this as they load.) */
+export function isGgufPath(path: string): boolean {
+  return path.toLowerCase().endsWith('.gguf');
+}
+
 /** True when the path is a single-file GGUF model or the first shard of a split one. */
 export function isModelFileToCheck(path: string): boolean {
   // The quantization (a costly pattern) only matters for names that mention an imatrix: pages ask
   // this of every file they list.
-  if (!path.toLowerCase().endsWith('.gguf')) return false;
+  if (!isGgufPath(path)) return false;
   const lower = fileNameOf(path).toLowerCase();
   if (lower.includes('mmproj')) return false;
   if (lower.includes('imatrix') && !isIntegerQuant(parseQuant(fileNameOf(path)))) return false;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifyGgufPath,
+  isGgufPath,
   isModelFileToCheck,
   modelFilesToCheck,
   parseQuant,
@@ -121,6 +122,18 @@ describe('classifyGgufPath', () => {
     });
     expect(classifyGgufPath('').kind).toBe('other');
     expect(classifyGgufPath('.gguf').kind).toBe('model');
+  });
+});
+
+describe('isGgufPath', () => {
+  it('is any .gguf file, in any case, and nothing that only contains the word', () => {
+    expect(['m.gguf', 'dir/M-Q4_K_M.GGUF', 'mmproj-f16.gguf'].map(isGgufPath)).toEqual([true, true, true]);
+    expect(['m.gguf.part', 'gguf', 'README.md', 'm.gguf/'].map(isGgufPath)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 

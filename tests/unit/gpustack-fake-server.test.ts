@@ -65,8 +65,14 @@ describe('fake GPUStack API', () => {
     const v22 = new GpustackApi({ version: 'v2.2.0' });
     expect(ask(v22, 'GET', '/v2/workers', bearer(GPUSTACK_KEYS.user)).status).toBe(200);
     expect(
-      ask(v22, 'POST', '/v2/model-evaluations', bearer(GPUSTACK_KEYS.user), { model_specs: [] }).status,
-    ).toBe(403);
+      ask(v22, 'POST', '/v2/model-evaluations', bearer(GPUSTACK_KEYS.user), { model_specs: [] }),
+    ).toMatchObject({
+      status: 403,
+      json: { message: 'Insufficient organization role' },
+    });
+    expect(
+      ask(v22, 'POST', '/v2/model-evaluations', bearer(GPUSTACK_KEYS.owner), { model_specs: [] }).status,
+    ).toBe(200);
     expect(ask(v22, 'GET', '/v2/workers', bearer(GPUSTACK_KEYS.inference)).json).toMatchObject({
       message: 'API key does not have permission to access management features',
     });
@@ -132,17 +138,116 @@ describe('fake GPUStack API', () => {
     expect(api.evaluations).toBe(51);
   });
 
-  it('2.x: an unknown cluster is 404, a known one is passed to the evaluator', () => {
-    const api = new GpustackApi({ version: 'v2.0.0', clusters: [{ id: 3, name: 'c' }] });
-    const post = (cluster: number) =>
-      ask(api, 'POST', '/v2/model-evaluations', bearer(GPUSTACK_KEYS.admin), {
-        cluster_id: cluster,
-        model_specs: [
-          { source: 'huggingface', huggingface_repo_id: 'o/r', huggingface_filename: 'm-7B-Q4_K_M.gguf' },
-        ],
+  it('an unknown cluster: 2.2 answers 404 before any spec; 2.0 – 2.1 evaluate no workers', () => {
+    const post = (version: string, cluster: number) =>
+      ask(
+        new GpustackApi({ version, clusters: [{ id: 3, name: 'c' }] }),
+        'POST',
+        '/v2/model-evaluations',
+        bearer(GPUSTACK_KEYS.admin),
+        {
+          cluster_id: cluster,
+          model_specs: [
+            {
+              source: 'huggingface',
+              huggingface_repo_id: 'o/r',
+              huggingface_filename: 'm-7B-Q4_K_M.gguf',
+              backend: 'Custom',
+            },
+          ],
+        },
+      );
+    // v2.2.0 routes/model_evaluations.py:31-35
+    expect(post('v2.2.0', 9)).toMatchObject({
+      status: 404,
+      json: { code: 404, reason: 'NotFound', message: 'Cluster not found' },
+    });
+    expect(post('v2.2.0', 3).status).toBe(200);
+    // v2.0.0 evaluator.py:67-85, 186-215: an empty worker set, evaluated.
+    for (const version of ['v2.0.0', 'v2.1.2']) {
+      expect(post(version, 9)).toMatchObject({
+        status: 200,
+        json: {
+          results: [
+            {
+              compatible: false,
+              compatibility_messages: ['Unable to find a schedulable worker for the model.'],
+              scheduling_messages: [],
+              resource_claim_by_cluster_id: {},
+            },
+          ],
+        },
       });
-    expect(post(9)).toMatchObject({ status: 404, json: { message: 'Cluster not found' } });
-    expect(post(3).status).toBe(200);
+    }
+  });
+
+  it('keeps each result an hour, failures too from 2.0.2, but never an error: true', () => {
+    for (const [version, kept] of [
+      ['v2.0.1', false],
+      ['v2.0.2', true],
+      ['v2.2.3', true],
+    ] as const) {
+      let now = 0;
+      const api = new GpustackApi({ version, clock: () => now, hub: { gated: ['o/r'] } });
+      const body = {
+        model_specs: [
+          {
+            source: 'huggingface',
+            huggingface_repo_id: 'o/r',
+            huggingface_filename: 'm.gguf',
+            backend: 'Custom',
+          },
+        ],
+      };
+      const post = () =>
+        ask(api, 'POST', '/v2/model-evaluations', bearer(GPUSTACK_KEYS.admin), body).json as {
+          results: Array<Record<string, unknown>>;
+        };
+      const first = post().results[0];
+      api.hub = {};
+      now += 30 * 60 * 1000;
+      const again = post().results[0];
+      expect(again, version).toEqual(kept ? first : expect.objectContaining({ compatible: true }));
+      now += 31 * 60 * 1000;
+      expect(post().results[0]?.compatible, version).toBe(true);
+    }
+  });
+
+  it('up to 2.1, a request from 127.0.0.1 without good credentials is the first admin (when modelled)', () => {
+    for (const [version, admin] of [
+      ['v0.6.1', true],
+      ['v2.1.2', true],
+      ['v2.2.0', false],
+    ] as const) {
+      const api = new GpustackApi({ version, localhostAdmin: true });
+      const path = version.startsWith('v0') ? '/v1/workers' : '/v2/workers';
+      expect(ask(api, 'GET', path).status, version).toBe(admin ? 200 : 401);
+      expect(
+        api.handle({ method: 'GET', path, headers: {}, body: '', remoteAddress: '10.0.0.2' }).status,
+      ).toBe(401);
+    }
+  });
+
+  it('X-API-Key from 2.1.1 (api/auth.py), Bearer before', () => {
+    const key = { 'x-api-key': GPUSTACK_KEYS.admin };
+    expect(ask(new GpustackApi({ version: 'v2.1.0' }), 'GET', '/v2/workers', key).status).toBe(401);
+    expect(ask(new GpustackApi({ version: 'v2.1.1' }), 'GET', '/v2/workers', key).status).toBe(200);
+  });
+
+  it('lists the disabled community llama.cpp only once enabled (2.1+), with `enabled` on every backend', () => {
+    const names = (version: string) =>
+      (ask(new GpustackApi({ version }), 'GET', '/v2/inference-backends', bearer(GPUSTACK_KEYS.admin)).json
+        ?.items ?? []) as Array<{ backend_name: string; enabled?: boolean }>;
+    expect(names('v2.0.3').map((b) => b.backend_name)).toEqual([
+      'vLLM',
+      'SGLang',
+      'MindIE',
+      'VoxBox',
+      'llama-cpp-custom',
+    ]);
+    expect(names('v2.0.3').every((b) => b.enabled === undefined)).toBe(true);
+    expect(names('v2.1.0').map((b) => b.backend_name)).not.toContain('llama.cpp');
+    expect(names('v2.1.0').every((b) => b.enabled === true)).toBe(true);
   });
 });
 

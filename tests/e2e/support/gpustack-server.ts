@@ -25,6 +25,7 @@ import {
   type FailureHook,
   type FakeBackend,
   type FakeCluster,
+  type FakeHub,
   type FakeWorker,
   GpustackApi,
   type GpustackApiConfig,
@@ -63,6 +64,10 @@ export interface GpustackServer {
   setClusters(clusters: FakeCluster[]): void;
   setBackends(backends: FakeBackend[]): void;
   setEvaluator(evaluator: Evaluator): void;
+  /** What the server finds on Hugging Face (gated repos, files, slowness). */
+  setHub(hub: FakeHub): void;
+  /** Forgets the server's one-hour cache of evaluation results. */
+  clearEvaluationCache(): void;
   setEvaluationLimit(limit: { quota: number; windowSeconds: number } | null): void;
   resetRateLimit(): void;
   injectFailure(hook: FailureHook | undefined): void;
@@ -88,7 +93,13 @@ export async function startGpustackServer(config: GpustackServerConfig = {}): Pr
           headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       }
       if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
-      answer = api.handle({ method: req.method ?? 'GET', path: req.url ?? '/', headers, body });
+      answer = api.handle({
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers,
+        body,
+        remoteAddress: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+      });
     } catch (error) {
       answer = {
         status: 500,
@@ -139,6 +150,10 @@ export async function startGpustackServer(config: GpustackServerConfig = {}): Pr
     setEvaluator: (evaluator) => {
       api.evaluator = evaluator;
     },
+    setHub: (hub) => {
+      api.hub = structuredClone(hub);
+    },
+    clearEvaluationCache: () => api.clearEvaluationCache(),
     setEvaluationLimit: (limit) => {
       api.evaluationLimit = limit;
     },

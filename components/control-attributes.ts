@@ -6,7 +6,15 @@ import type { ControlState } from './control-state';
 export function writeAttributes(element: HTMLElement, view: ControlState): void {
   const data = element.dataset;
   data.state = view.state;
-  for (const name of ['compatible', 'placement', 'vramBytes', 'ramBytes', 'engine', 'retryable'] as const) {
+  for (const name of [
+    'compatible',
+    'placement',
+    'vramBytes',
+    'ramBytes',
+    'engine',
+    'caveat',
+    'retryable',
+  ] as const) {
     delete data[name];
   }
   if (view.state === 'done') {
@@ -16,6 +24,7 @@ export function writeAttributes(element: HTMLElement, view: ControlState): void 
     if (result.placement) data.placement = result.placement;
     if (result.vramBytes !== undefined) data.vramBytes = String(result.vramBytes);
     if (result.ramBytes !== undefined) data.ramBytes = String(result.ramBytes);
+    if (result.caveats?.length) data.caveat = result.caveats.join(' ');
   } else if (view.state === 'error') {
     data.retryable = String(view.error.retryable);
   }

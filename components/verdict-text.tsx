@@ -10,6 +10,10 @@ export type Tone = 'fit' | 'partial' | 'cpu' | 'nofit' | 'unknown';
 
 export function verdictOf(r: CheckResult): { tone: Tone; text: string } {
   if (r.compatible === false) return { tone: 'nofit', text: t('verdictNoFit') };
+  // Resources fit, yet it may not deploy: never a plain "fits".
+  if (r.caveats?.includes('no-gguf-backend')) return { tone: 'partial', text: t('verdictFitsNoBackend') };
+  if (r.caveats?.includes('several-workers'))
+    return { tone: 'partial', text: t('verdictFitsSeveralWorkers') };
   switch (r.placement) {
     case 'single-gpu':
       return { tone: 'fit', text: t('verdictSingleGpu') };

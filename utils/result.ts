@@ -9,6 +9,12 @@ export type Priority = 'click' | 'popup' | 'bulk';
 
 export type Placement = 'single-gpu' | 'multi-gpu' | 'distributed' | 'partial' | 'cpu';
 
+/**
+ * Why a fitting verdict may still not deploy: the server has no backend that runs GGUF, or the fit
+ * spans several workers, which no custom backend of GPUStack 2.x can run.
+ */
+export type Caveat = 'no-gguf-backend' | 'several-workers';
+
 export interface DeviceUse {
   /** 'CPU' or the GPU's name. */
   name: string;
@@ -56,6 +62,10 @@ export interface CheckResult {
   /** The hardware the verdict was measured against. */
   hardware?: { source: ProfileSource; label: string };
   contextSize?: number;
+  /** Set when a fit may still not deploy (GPUStack engine). */
+  caveats?: Caveat[];
+  /** GPUStack 2.x with no cluster chosen: each cluster the key can see, and whether it fits there. */
+  clusters?: Array<{ name: string; fits: boolean }>;
   /** Messages to show verbatim (GPUStack's own, or the built-in engine's sentence). */
   messages: string[];
   /** When the answer was made (ms since epoch). */

@@ -56,7 +56,7 @@ describe('batching evaluations', () => {
               ...defaultEvaluator(spec, ctx),
               compatible: false,
               resource_claim: null,
-              compatibility_messages: ['nope'],
+              compatibility_messages: ['Unable to find a schedulable worker for the model.'],
             }
           : defaultEvaluator(spec, ctx),
     });
@@ -75,7 +75,11 @@ describe('batching evaluations', () => {
       vramBytes: claimFromFilename(file(0)).vram,
       ramBytes: claimFromFilename(file(0)).ram,
     });
-    expect(verdicts[1]).toEqual({ engine: 'gpustack', compatible: false, messages: ['nope'] });
+    expect(verdicts[1]).toEqual({
+      engine: 'gpustack',
+      compatible: false,
+      messages: ['Unable to find a schedulable worker for the model.'],
+    });
     expect(verdicts[2]?.compatible).toBe(true);
   });
 

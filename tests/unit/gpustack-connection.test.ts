@@ -6,7 +6,7 @@ import { GpustackClient } from '../../utils/gpustack/client';
 import { testConnection } from '../../utils/gpustack/index';
 import type { ConnectionReport } from '../../utils/messaging/messages';
 import { Scheduler } from '../../utils/scheduler/scheduler';
-import { DEFAULT_SETTINGS } from '../../utils/settings';
+import { DEFAULT_SETTINGS, serverOrigin } from '../../utils/settings';
 import {
   BUILT_IN_BACKENDS,
   failures,
@@ -79,7 +79,7 @@ describe('connection report', () => {
         { id: 1, name: 'default' },
         { id: 7, name: 'lab' },
       ],
-      backends: ['llama.cpp-server'],
+      backends: ['llama-cpp-custom'],
       message: 'Connected to GPUStack v2.0.0: this key may evaluate models and list workers.',
     });
   });
@@ -136,18 +136,20 @@ describe('one sentence per failure', () => {
     const report = await setup({ version: 'v2.2.0' }, GPUSTACK_KEYS.inference).test();
     expect(report.canEvaluate).toBe(false);
     expect(report.message).toBe(
-      "The API key's scope leaves out management (403): create a key with the “All” or “Management” scope.",
+      "The API key's scope leaves out management (403): in GPUStack's API Keys, edit the key (or add one) and tick “Platform Management” under Access Permissions.",
     );
   });
 
-  it('2.2: a plain user may list workers but not evaluate', async () => {
+  it('2.2: a key of a personal space may list workers but not evaluate, and is told how to get one', async () => {
     const report = await setup({ version: 'v2.2.0' }, GPUSTACK_KEYS.user).test();
     expect(report).toMatchObject({
       canEvaluate: false,
       canListWorkers: true,
-      backends: ['llama.cpp-server'],
+      backends: ['llama-cpp-custom'],
     });
-    expect(report.message).toMatch(/may not evaluate models/);
+    // api/tenant.py:100-107: require_org_role, for a non-admin outside an organization.
+    expect(report.message).toMatch(/^GPUStack answered “Insufficient organization role” \(403\)/);
+    expect(report.message).toMatch(/Platform Management/);
   });
 
   it('an HTML sign-in page instead of JSON', async () => {
@@ -191,7 +193,7 @@ describe('one sentence per failure', () => {
     const report = await setup({ version: 'v2.0.0', backends: [...BUILT_IN_BACKENDS, TGI_BACKEND] }).test();
     expect(report).toMatchObject({ canEvaluate: true, canListWorkers: true, backends: [] });
     expect(report.message).toBe(
-      'Connected to GPUStack v2.0.0, but it has no inference backend for GGUF files: add a custom backend that runs llama.cpp (Inference Backends page), then test again.',
+      'Connected to GPUStack v2.0.0, but no enabled backend runs GGUF files: enable llama.cpp on its Inference Backends page (GPUStack 2.1 and later) or add one that runs llama.cpp, then test again. Until then, checks tell whether the resources fit.',
     );
   });
 
@@ -296,7 +298,11 @@ describe('testConnection for the worker', () => {
       const report = testConnection(
         scheduler,
         { type: 'test-connection', ...request },
-        { ...DEFAULT_SETTINGS, ...saved },
+        {
+          ...DEFAULT_SETTINGS,
+          apiKeyOrigin: serverOrigin((saved as { serverUrl?: string }).serverUrl ?? ''),
+          ...saved,
+        },
         { generations: memoryStore(), hasPermission: async () => true },
       );
       await vi.runAllTimersAsync();

@@ -3,7 +3,9 @@
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GpustackClient } from '../../utils/gpustack/client';
+import { dialectFor } from '../../utils/gpustack/dialect';
 import { createGpustackEngine } from '../../utils/gpustack/index';
+import { workerOf } from '../../utils/gpustack/inventory';
 import { Scheduler } from '../../utils/scheduler/scheduler';
 import { DEFAULT_SETTINGS } from '../../utils/settings';
 import {
@@ -72,7 +74,7 @@ describe('inventory', () => {
         { name: 'box', gpus: [rtx(2 * GIB), rtx()], ramTotal: 64 * GIB, ramAllocated: 3 * GIB },
         {
           name: 'mac',
-          gpus: [{ name: 'Apple M2 Max', memoryTotal: 72 * GIB, type: 'mps', vendor: 'Apple' }],
+          gpus: [{ name: 'Apple M2 Max', memoryTotal: 72 * GIB, type: 'mps' }],
           ramTotal: 96 * GIB,
           unifiedMemory: true,
           systemReserved: { ram: 4 * GIB, vram: 0 },
@@ -101,7 +103,7 @@ describe('inventory', () => {
     );
   });
 
-  it('2.x: only the chosen cluster, and not workers the scheduler skips', async () => {
+  it('2.x: only the chosen cluster, each worker with its cluster', async () => {
     const { client, api } = setup({
       version: 'v2.0.0',
       clusters: [
@@ -115,8 +117,50 @@ describe('inventory', () => {
       ],
     });
     const profile = await settle(client.inventory({ clusterId: 2 }));
-    expect(profile.workers.map((w) => w.name)).toEqual(['two']);
+    expect(profile.workers.map((w) => [w.name, w.cluster])).toEqual([['two', 2]]);
     expect(api.requests.find((r) => r.pathname === '/v2/workers')?.query.get('cluster_id')).toBe('2');
+    const every = await settle(client.inventory());
+    expect(every.workers.map((w) => [w.name, w.cluster])).toEqual([
+      ['one', 1],
+      ['two', 2],
+    ]);
+  });
+
+  // StatusFilter keeps only `ready` workers (policies/worker_filters/status_filter.py, v0.6.0 – v2.2.3).
+  for (const version of ['v0.6.1', 'v2.0.0', 'v2.2.3']) {
+    it(`${version}: a worker that is not ready is not capacity`, async () => {
+      const states = version.startsWith('v0')
+        ? ['not_ready', 'unreachable']
+        : ['not_ready', 'unreachable', 'pending', 'initializing', 'maintenance', 'provisioning'];
+      const { client } = setup({
+        version,
+        workers: [
+          { name: 'up', gpus: [rtx()], ramTotal: 8 * GIB },
+          ...states.map((state) => ({ name: state, gpus: [rtx(), rtx()], ramTotal: 64 * GIB, state })),
+        ],
+      });
+      const profile = await settle(client.inventory());
+      expect(profile.workers.map((w) => w.name)).toEqual(['up']);
+      expect(profile.label).toBe(
+        '1 × NVIDIA GeForce RTX 4090 24.00 GiB, 8.00 GiB RAM (GPUStack at gpustack.lan:8080)',
+      );
+    });
+  }
+
+  it('reads what each worker reserves; a worker that does not say gets its version’s default', async () => {
+    for (const [version, ram, vram] of [
+      ['v0.7.1', 2 * GIB, GIB],
+      ['v2.0.1', 2 * GIB, GIB],
+      ['v2.0.2', 0, 0],
+      ['v2.2.3', 0, 0],
+    ] as const) {
+      const { client } = setup({ version, workers: [{ name: 'w', gpus: [rtx()], ramTotal: 8 * GIB }] });
+      const profile = await settle(client.inventory());
+      expect(profile.workers[0]?.reserved, version).toEqual({ ramBytes: ram, vramBytes: vram });
+    }
+    const silent = { name: 'w', state: 'ready', status: { memory: { total: GIB }, gpu_devices: [] } };
+    expect(workerOf(silent, dialectFor('2.0.0'))?.reserved).toEqual({ ramBytes: 2 * GIB, vramBytes: GIB });
+    expect(workerOf(silent, dialectFor('2.1.0'))?.reserved).toEqual({ ramBytes: 0, vramBytes: 0 });
   });
 
   it('a worker without GPUs says so', async () => {
@@ -135,8 +179,9 @@ describe('engine', () => {
       ...DEFAULT_SETTINGS,
       serverUrl: BASE,
       apiKey: GPUSTACK_KEYS.admin,
+      apiKeyOrigin: BASE,
       clusterId: 1,
-      backend: 'llama.cpp-server',
+      backend: 'llama-cpp-custom',
       flashAttention: true,
     };
     const engine = createGpustackEngine({
@@ -159,10 +204,10 @@ describe('engine', () => {
       model_specs: [
         expect.objectContaining({
           huggingface_filename: 'a-7B-Q4_K_M.gguf',
-          backend: 'llama.cpp-server',
+          backend: 'llama-cpp-custom',
           backend_parameters: ['--ctx-size=8192', '--flash-attn', '--parallel=4'],
         }),
-        expect.objectContaining({ huggingface_filename: 'b-7B-Q4_K_M-*-of-00002.gguf' }),
+        expect.objectContaining({ huggingface_filename: 'b-7B-Q4_K_M-*-of-00002.gguf', cluster_id: 1 }),
       ],
     });
     // A check's own settings (a per-check context size) win over the saved ones.

@@ -5,7 +5,6 @@ import {
   isModelFileToCheck,
   modelFilesToCheck,
   parseQuant,
-  shardGlob,
   shardPaths,
 } from '../../utils/page/gguf-names';
 
@@ -192,12 +191,7 @@ describe('modelFilesToCheck', () => {
   });
 });
 
-describe('shardGlob / shardPaths', () => {
-  it('builds the glob in the same folder', () => {
-    expect(shardGlob('name-00001-of-00003.gguf')).toBe('name-*-of-00003.gguf');
-    expect(shardGlob('Q8_0/Name-Q8_0-00001-of-00002.gguf')).toBe('Q8_0/Name-Q8_0-*-of-00002.gguf');
-  });
-
+describe('shardPaths', () => {
   it('lists every shard', () => {
     expect(shardPaths('Q8_0/Name-Q8_0-00001-of-00003.gguf')).toEqual([
       'Q8_0/Name-Q8_0-00001-of-00003.gguf',
@@ -216,7 +210,6 @@ describe('shardGlob / shardPaths', () => {
   });
 
   it('gives back a non-shard unchanged', () => {
-    expect(shardGlob('model-Q4_K_M.gguf')).toBe('model-Q4_K_M.gguf');
     expect(shardPaths('model-Q4_K_M.gguf')).toEqual(['model-Q4_K_M.gguf']);
     expect(shardPaths('<img src=x onerror=alert(1)>.gguf')).toEqual(['<img src=x onerror=alert(1)>.gguf']);
   });

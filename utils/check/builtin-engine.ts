@@ -38,6 +38,8 @@ export type EngineVerdict = Pick<
   | 'breakdown'
   | 'hardware'
   | 'contextSize'
+  | 'caveats'
+  | 'clusters'
   | 'messages'
 >;
 

@@ -139,6 +139,7 @@ export class CheckService {
       return await server.evaluate({
         repo: request.repo,
         file: request.file,
+        revision: request.revision,
         settings: context.settings,
         ...call,
       });

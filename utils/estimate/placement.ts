@@ -57,6 +57,13 @@ function gpusOf(worker: WorkerProfile): Device[] {
     .sort((a, b) => b.available - a.available);
 }
 
+/** Workers grouped by their cluster, in the order each cluster first appears. */
+function byCluster(workers: WorkerProfile[]): WorkerProfile[][] {
+  const groups = new Map<number | undefined, WorkerProfile[]>();
+  for (const worker of workers) groups.set(worker.cluster, [...(groups.get(worker.cluster) ?? []), worker]);
+  return [...groups.values()];
+}
+
 export function placeModel(
   model: GgufSummary,
   profile: HardwareProfile,
@@ -119,15 +126,20 @@ export function placeModel(
       if (fits(split, devices, worker)) return result('multi-gpu', split, devices, worker);
     }
   }
-  // Across workers over RPC: the main worker holds the RAM side.
+  // Across workers over RPC, within one cluster (GPUStack schedules each cluster on its own): the
+  // main worker holds the RAM side.
   const everyGpu = workers.flatMap(gpusOf);
-  if ((options.distributed ?? true) && workers.filter((w) => w.gpus.length > 0).length > 1) {
-    const main = everyGpu[0]?.worker;
-    const split = estimate(
-      -1,
-      everyGpu.map((d) => Math.max(1, d.available)),
-    );
-    if (main && fits(split, everyGpu, main)) return result('distributed', split, everyGpu, main);
+  if (options.distributed ?? true) {
+    for (const group of byCluster(workers)) {
+      if (group.filter((w) => w.gpus.length > 0).length < 2) continue;
+      const gpus = group.flatMap(gpusOf);
+      const main = gpus[0]?.worker;
+      const split = estimate(
+        -1,
+        gpus.map((d) => Math.max(1, d.available)),
+      );
+      if (main && fits(split, gpus, main)) return result('distributed', split, gpus, main);
+    }
   }
   if (options.cpuOffloading ?? true) {
     // Partial offload: the most layers one worker's GPUs hold (the fewest is 1).

@@ -1,7 +1,8 @@
 // What a 2.x server offers: its clusters, and the inference backends that can serve a GGUF file.
-// GPUStack declares no "serves GGUF" flag: its built-in backends (vLLM, SGLang, MindIE, VoxBox)
-// refuse GGUF, and its UI only asks the user to make sure a custom backend does. So a user-added
-// backend counts when its name, description, image or command mention llama.cpp or GGUF.
+// GPUStack declares no "serves GGUF" flag: its UI refuses GGUF with the built-in backends (vLLM,
+// SGLang, MindIE, VoxBox) and asks the user to add one that serves it. So a backend counts when it
+// is not built in, is enabled, and its name, description, image or command mention llama.cpp or
+// GGUF: the community "llama.cpp" (2.1+, listed once enabled) and user-added "…-custom" ones.
 
 import { isRecord } from './http';
 
@@ -33,7 +34,13 @@ function textOf(backend: Record<string, unknown>): string {
     else if (Array.isArray(value)) for (const v of value) collect(v, depth + 1);
     else if (isRecord(value)) for (const v of Object.values(value)) collect(v, depth + 1);
   };
-  for (const field of ['backend_name', 'description', 'default_run_command', 'version_configs']) {
+  for (const field of [
+    'backend_name',
+    'description',
+    'default_run_command',
+    'version_configs',
+    'built_in_version_configs',
+  ]) {
     collect(backend[field], 0);
   }
   return parts.join(' ');
@@ -47,7 +54,18 @@ export function ggufBackendsOf(items: unknown[]): string[] {
     const name = item.backend_name;
     const lower = name.toLowerCase();
     if (item.is_built_in === true || BUILT_IN.has(lower) || lower === PLACEHOLDER) continue;
+    // 2.1+ says whether a backend is on (routes/inference_backend.py); 2.0 has no such field.
+    if (item.enabled === false) continue;
     if (GGUF_HINT.test(textOf(item)) && !names.includes(name)) names.push(name);
   }
   return names;
+}
+
+/** Every backend name the server lists (to tell whether a saved choice still exists). */
+export function backendNamesOf(items: unknown[]): string[] {
+  return items.flatMap((item) =>
+    isRecord(item) && typeof item.backend_name === 'string' && item.enabled !== false
+      ? [item.backend_name]
+      : [],
+  );
 }

@@ -1,16 +1,36 @@
-// One GPUStack server, through the scheduler: which API it speaks, what its key may do, evaluations
-// (batched, see batcher.ts) and its workers. The key goes only to this server's origin, as a Bearer
-// header, and no request carries cookies: GPUStack ignores the key when any session cookie comes along.
+// One GPUStack server, through the scheduler: which version it runs and how that version speaks
+// (dialect.ts), what its key may do, evaluations (batched, see batcher.ts) and its workers. The key
+// goes only to this server's origin, as a Bearer header, and no request carries cookies: GPUStack
+// ignores the key when any session cookie comes along.
 
 import type { Tracker } from '../check/progress';
 import type { ConnectionReport } from '../messaging/messages';
-import type { Priority } from '../result';
+import type { CheckResult, Priority } from '../result';
 import { GPUSTACK_BUCKET, gpustackBucket } from '../scheduler/buckets';
 import type { FetchedResponse, ScheduledRequest, Scheduler } from '../scheduler/scheduler';
+import { type AttemptStore, memoryAttemptStore } from './attempts';
 import { Batcher } from './batcher';
+import { backendNamesOf, type Cluster, clustersOf, ggufBackendsOf } from './catalog';
 import { runConnectionTest } from './connection';
-import { badUrl, fromResponse, fromThrown, keyFormat, noKey, notApi, resultCountMismatch } from './errors';
-import { type GpustackVerdict, resultsOf, toVerdict } from './evaluation';
+import { type Dialect, dialectOf, parseVersion } from './dialect';
+import {
+  backendGone,
+  backendRefused,
+  badUrl,
+  clusterGone,
+  evaluationFailed,
+  fromResponse,
+  fromThrown,
+  isClusterNotFound,
+  keyFormat,
+  newerVersion,
+  noKey,
+  notApi,
+  resultCountMismatch,
+  unknownAnswer,
+  upperCaseGguf,
+} from './errors';
+import { type GpustackVerdict, readResult, resultsOf, UNSCHEDULABLE } from './evaluation';
 import {
   type Generation,
   type GenerationInfo,
@@ -19,7 +39,7 @@ import {
   memoryGenerations,
 } from './generation';
 import { isWebPage, jsonOf } from './http';
-import { profileOf } from './inventory';
+import { largestWorkerVram, profileOf, workersOf } from './inventory';
 import { pageOf, pagePath } from './pages';
 import { parseServerUrl } from './server-url';
 import { buildModelSpec, type ModelSpec, type SpecInput, specKey } from './spec';
@@ -30,8 +50,11 @@ export interface GpustackClientOptions {
   apiKey: string;
   /** Where the server's API generation is remembered; default: this worker's memory. */
   generations?: GenerationStore;
+  /** Where failures the server keeps for an hour are remembered; default: this client's memory. */
+  attempts?: AttemptStore;
   /** Batching knobs, for tests. */
   batch?: { gatherMs?: number; maxBatch?: number; maxInFlight?: number };
+  now?: () => number;
 }
 
 export interface GpustackCall {
@@ -49,6 +72,21 @@ interface SendOptions extends GpustackCall {
   notify?: (request: ScheduledRequest) => void;
 }
 
+/**
+ * What a 2.x server offers, read once per client (a worker start): the clusters and backends the
+ * key can see, to check the saved choices and name clusters; the workers, for the caveats.
+ * A list the key may not read is null.
+ */
+export interface ServerCatalog {
+  clusters: Cluster[] | null;
+  backends: string[] | null;
+  ggufBackends: string[] | null;
+  workers: ReturnType<typeof workersOf> | null;
+}
+
+/** A GPUStack verdict and why it may still not deploy. */
+export type EvaluatedVerdict = GpustackVerdict & Pick<CheckResult, 'caveats'>;
+
 /** Lists of a big cluster are a few MB at most; anything past this is not GPUStack. */
 const MAX_BYTES = 16 * 1024 * 1024;
 /** Printable ASCII without spaces: all a Bearer token may be. */
@@ -61,8 +99,11 @@ export class GpustackClient {
   private readonly scheduler: Scheduler;
   private readonly apiKey: string;
   private readonly generations: GenerationStore;
+  private readonly attempts: AttemptStore;
+  private readonly now: () => number;
   private readonly batcher: Batcher<ModelSpec, unknown>;
   private detecting: Promise<GenerationInfo> | null = null;
+  private catalogRead: Promise<ServerCatalog> | null = null;
 
   constructor(options: GpustackClientOptions) {
     const address = parseServerUrl(options.serverUrl);
@@ -72,6 +113,8 @@ export class GpustackClient {
     this.scheduler = options.scheduler;
     this.apiKey = options.apiKey.trim();
     this.generations = options.generations ?? memoryGenerations;
+    this.now = options.now ?? Date.now;
+    this.attempts = options.attempts ?? memoryAttemptStore(this.now);
     this.bucket = gpustackBucket(this.origin);
     this.scheduler.defineBucket(this.bucket, GPUSTACK_BUCKET);
     this.batcher = new Batcher<ModelSpec, unknown>({
@@ -89,9 +132,14 @@ export class GpustackClient {
     return this.apiKey.length > 0;
   }
 
-  /** 'v1' for 0.x, 'v2' for 1.x / 2.x; asked once per server, then remembered. */
+  /** 'v1' for 0.x, 'v2' for 2.x; asked once per server, then remembered. */
   async detectGeneration(call: GpustackCall = {}): Promise<Generation> {
     return (await this.serverInfo(call)).generation;
+  }
+
+  /** How the server's version speaks. */
+  async dialect(call: GpustackCall = {}): Promise<Dialect> {
+    return dialectOf(await this.serverInfo(call));
   }
 
   /** The server's version and generation; `fresh` asks again (the options page's test does). */
@@ -118,26 +166,70 @@ export class GpustackClient {
     return runConnectionTest(this);
   }
 
-  /** GPUStack's verdict for one Hub GGUF file; evaluations waiting together go as one request. */
-  async evaluate(input: SpecInput, call: GpustackCall = {}): Promise<GpustackVerdict> {
+  /**
+   * GPUStack's verdict for one Hub GGUF file, read as its version means it; evaluations waiting
+   * together go as one request. A failure of the server is thrown, never returned as a verdict.
+   */
+  async evaluate(input: SpecInput, call: GpustackCall = {}): Promise<EvaluatedVerdict> {
     if (!this.hasKey) throw noKey();
-    const generation = await this.detectGeneration(call);
-    const spec = buildModelSpec(generation, input);
-    const clusterId = generation === 'v2' ? (input.clusterId ?? null) : null;
-    const raw = await this.batcher.run(`${generation}:${clusterId ?? ''}`, specKey(spec), spec, {
+    const dialect = await this.dialect(call);
+    const v2 = dialect.generation === 'v2';
+    if (v2 && !input.file.endsWith('.gguf')) throw upperCaseGguf(input.file);
+    const clusterId = v2 ? (input.clusterId ?? null) : null;
+    const catalog = v2 ? await this.catalog(call) : null;
+    if (catalog) this.checkChoices(input, clusterId, catalog);
+
+    const plain = buildModelSpec(dialect, { ...input, clusterId });
+    const failureKey = `${this.origin}\n${specKey(plain)}`;
+    const attempt = await this.attempts.last(failureKey);
+    const spec = attempt === undefined ? plain : buildModelSpec(dialect, { ...input, clusterId, attempt });
+    const raw = await this.batcher.run(`${dialect.generation}:${clusterId ?? ''}`, specKey(spec), spec, {
       priority: call.priority,
       signal: call.signal,
       onSend: call.tracker ? (request) => call.tracker?.set(request as ScheduledRequest) : undefined,
     });
-    return toVerdict(raw, clusterId);
+    const reading = readResult(raw, { dialect, clusterId, visibleClusters: catalog?.clusters });
+    switch (reading.kind) {
+      case 'verdict':
+        if (clusterId !== null && isBareNoFit(reading.verdict)) await this.recheckCluster(clusterId, call);
+        return this.withCaveats(reading.verdict, dialect, input, clusterId, catalog);
+      case 'backend':
+        throw backendRefused(reading.text);
+      case 'failure':
+      case 'unknown':
+        if (reading.kept) await this.attempts.failed(failureKey, this.now());
+        throw reading.kind === 'failure' ? evaluationFailed(reading.text) : unknownAnswer(reading.text);
+    }
   }
 
   /** Every worker (all pages) as a hardware profile; 2.x: of one cluster when `clusterId` is set. */
   async inventory(options: GpustackCall & { clusterId?: number | null } = {}) {
-    const generation = await this.detectGeneration(options);
-    const filter = generation === 'v2' && options.clusterId != null ? `?cluster_id=${options.clusterId}` : '';
-    const workers = await this.listAll(`/${generation}/workers${filter}`, options);
-    return profileOf(workers, new URL(this.origin).host);
+    const dialect = await this.dialect(options);
+    const filter =
+      dialect.generation === 'v2' && options.clusterId != null ? `?cluster_id=${options.clusterId}` : '';
+    const workers = await this.listAll(`/${dialect.generation}/workers${filter}`, options);
+    return profileOf(workers, new URL(this.origin).host, dialect);
+  }
+
+  /** 2.x: clusters, backends and workers, read once per client; what the key may not list is null. */
+  catalog(call: GpustackCall = {}): Promise<ServerCatalog> {
+    this.catalogRead ??= (async () => {
+      const dialect = await this.dialect(call);
+      const list = (path: string) => this.listAll(path, call).catch(() => null);
+      const [clusters, backends, workers] = await Promise.all([
+        list('/v2/clusters'),
+        list('/v2/inference-backends'),
+        // Only where the spec lets a model span workers (2.0 – 2.1), to flag such verdicts.
+        dialect.ui.distributedForCustomBackend ? list('/v2/workers') : Promise.resolve(null),
+      ]);
+      return {
+        clusters: clusters && clustersOf(clusters),
+        backends: backends && backendNamesOf(backends),
+        ggufBackends: backends && ggufBackendsOf(backends),
+        workers: workers && workersOf(workers, dialect),
+      };
+    })();
+    return this.catalogRead;
   }
 
   /** Requests sent as evaluation batches, for tests. */
@@ -189,6 +281,47 @@ export class GpustackClient {
     }
   }
 
+  /** The saved backend and cluster must still be on offer; the server would not say so itself. */
+  private checkChoices(input: SpecInput, clusterId: number | null, catalog: ServerCatalog): void {
+    const backend = input.params.backend;
+    if (backend && catalog.backends && !catalog.backends.includes(backend)) {
+      throw backendGone(backend, this.origin);
+    }
+    if (clusterId !== null && catalog.clusters && !catalog.clusters.some((c) => c.id === clusterId)) {
+      throw clusterGone(clusterId, this.origin);
+    }
+  }
+
+  /**
+   * 2.0 – 2.1 evaluate a deleted cluster as a cluster without workers: "Unable to find a schedulable
+   * worker" and nothing else (scheduler/evaluator.py:186-215). Read the clusters again to tell.
+   */
+  private async recheckCluster(clusterId: number, call: GpustackCall): Promise<void> {
+    this.catalogRead = null;
+    const clusters = (await this.catalog(call)).clusters;
+    if (clusters && !clusters.some((c) => c.id === clusterId)) throw clusterGone(clusterId, this.origin);
+  }
+
+  /** Why a fitting verdict may still not deploy. */
+  private withCaveats(
+    verdict: GpustackVerdict,
+    dialect: Dialect,
+    input: SpecInput,
+    clusterId: number | null,
+    catalog: ServerCatalog | null,
+  ): EvaluatedVerdict {
+    if (!verdict.compatible || !catalog) return verdict;
+    const caveats: NonNullable<CheckResult['caveats']> = [];
+    // "Custom" lets the evaluation through; deploying still needs a backend that runs GGUF.
+    if (!input.params.backend && catalog.ggufBackends?.length === 0) caveats.push('no-gguf-backend');
+    // 2.0 – 2.1 let a model span workers over RPC, which no custom backend can run.
+    if (dialect.ui.distributedForCustomBackend && catalog.workers && verdict.vramBytes !== undefined) {
+      const largest = largestWorkerVram(catalog.workers, clusterId);
+      if (largest !== null && verdict.vramBytes > largest) caveats.push('several-workers');
+    }
+    return caveats.length > 0 ? { ...verdict, caveats } : verdict;
+  }
+
   private async sendBatch(
     specs: ModelSpec[],
     group: string,
@@ -206,6 +339,8 @@ export class GpustackClient {
       notify: call.notify,
     });
     if (!response.ok) {
+      // 2.2: the saved cluster is gone or not this key's; the server still speaks /v2.
+      if (isClusterNotFound(response)) throw clusterGone(Number(cluster), this.origin);
       // A server upgraded from 0.x to 2.x (or back) has no such route: ask its version next time.
       if (response.status === 404) await this.forgetGeneration();
       throw fromResponse(response, this.origin);
@@ -223,18 +358,32 @@ export class GpustackClient {
     if (!response.ok) throw fromResponse(response, this.origin);
     const version = (jsonOf(response) as { version?: unknown } | undefined)?.version;
     if (typeof version !== 'string' || !version.trim()) throw notApi(response, this.origin);
-    const generation = generationOf(version) ?? (await this.probeGeneration(call, response));
+    const generation = generationOf(version) ?? (await this.probeGeneration(call, response, version.trim()));
     return { generation, version: version.trim() };
   }
 
   /**
-   * Dev builds say "0.0.0": ask for a 2.x route without the key. 2.x answers 401 (or serves it), 0.x
-   * has no /v2 and answers 404. Costs no rights and touches no model.
+   * A version that does not say (dev builds report 0.0.0) or a major newer than any known: ask for a
+   * 2.x route without the key. 2.x answers 401 (or serves it), 0.x has no /v2 and answers 404.
+   * Costs no rights and touches no model.
    */
-  private async probeGeneration(call: GpustackCall, versionResponse: FetchedResponse): Promise<Generation> {
+  private async probeGeneration(
+    call: GpustackCall,
+    versionResponse: FetchedResponse,
+    version: string,
+  ): Promise<Generation> {
     const response = await this.send('/v2/workers?perPage=1', { ...call, auth: false });
-    if (response.status === 404) return 'v1';
+    const newer = (parseVersion(version)?.major ?? 0) > 2;
+    if (response.status === 404) {
+      if (newer) throw newerVersion(version);
+      return 'v1';
+    }
     if ([200, 401, 403].includes(response.status)) return 'v2';
     throw notApi(versionResponse, this.origin);
   }
+}
+
+/** A no-fit with no word on why: what 2.0 – 2.1 say of a cluster without workers (or a deleted one). */
+function isBareNoFit(verdict: GpustackVerdict): boolean {
+  return !verdict.compatible && verdict.messages.length === 1 && verdict.messages[0] === UNSCHEDULABLE;
 }

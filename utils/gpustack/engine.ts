@@ -6,9 +6,9 @@ import { CheckError } from '../errors';
 import type { HardwareProfile } from '../hardware/profile';
 import { t } from '../i18n';
 import type { Scheduler } from '../scheduler/scheduler';
-import type { Settings } from '../settings';
-import { type GpustackCall, GpustackClient } from './client';
-import type { GpustackVerdict } from './evaluation';
+import { type Settings, serverKey } from '../settings';
+import { type AttemptStore, sessionAttemptStore } from './attempts';
+import { type EvaluatedVerdict, type GpustackCall, GpustackClient } from './client';
 import { type GenerationStore, sessionGenerationStore } from './generation';
 import { parseServerUrl } from './server-url';
 import { specParamsFrom } from './spec';
@@ -18,6 +18,7 @@ export interface GpustackEngineOptions {
   /** The settings, or how to read them at call time. */
   settings: Settings | (() => Promise<Settings>);
   generations?: GenerationStore;
+  attempts?: AttemptStore;
   /** Batching knobs, for tests. */
   batch?: { gatherMs?: number; maxBatch?: number; maxInFlight?: number };
 }
@@ -26,6 +27,8 @@ export interface GpustackCheckInput extends GpustackCall {
   repo: string;
   /** The file, or the first shard of a split model. */
   file: string;
+  /** The revision the user looks at; GPUStack always reads the default branch. */
+  revision?: string;
   /** The check's own settings (e.g. with a per-check context size); default: the saved ones. */
   settings?: Settings;
 }
@@ -34,7 +37,7 @@ export interface GpustackEngine {
   /** True when a server URL and key are saved (or given). */
   configured(settings?: Settings): Promise<boolean>;
   /** GPUStack's verdict, with the context size it was asked for. */
-  evaluate(input: GpustackCheckInput): Promise<GpustackVerdict & { contextSize: number }>;
+  evaluate(input: GpustackCheckInput): Promise<EvaluatedVerdict & { contextSize: number }>;
   /** The cluster's workers (of the chosen cluster on 2.x) as a hardware profile. */
   inventory(call?: GpustackCall): Promise<HardwareProfile>;
   /**
@@ -44,6 +47,20 @@ export interface GpustackEngine {
   fingerprint(settings?: Settings): Promise<string>;
 }
 
+/** Our sentences before the server's: which clusters fit, what may not deploy, which revision. */
+function notesOf(verdict: EvaluatedVerdict, revision: string | undefined): string[] {
+  const notes: string[] = [];
+  const clusters = verdict.clusters ?? [];
+  const fit = clusters.filter((c) => c.fits).map((c) => c.name);
+  const miss = clusters.filter((c) => !c.fits).map((c) => c.name);
+  if (fit.length > 0) notes.push(t('gpustackFitsOn', fit.join(', ')));
+  if (miss.length > 0) notes.push(t('gpustackNotOn', miss.join(', ')));
+  if (verdict.caveats?.includes('no-gguf-backend')) notes.push(t('gpustackNoGgufBackendVerdict'));
+  if (verdict.caveats?.includes('several-workers')) notes.push(t('gpustackSeveralWorkers'));
+  if (revision && revision !== 'main') notes.push(t('gpustackEvaluatesMain', revision));
+  return notes;
+}
+
 /** Old clients are dropped beyond this: settings change rarely. */
 const MAX_CLIENTS = 4;
 
@@ -51,21 +68,24 @@ export function createGpustackEngine(options: GpustackEngineOptions): GpustackEn
   const read =
     typeof options.settings === 'function' ? options.settings : async () => options.settings as Settings;
   const generations = options.generations ?? sessionGenerationStore();
+  const attempts = options.attempts ?? sessionAttemptStore();
   const clients = new Map<string, GpustackClient>();
 
   async function clientFor(given?: Settings): Promise<{ client: GpustackClient; settings: Settings }> {
     const settings = given ?? (await read());
     const address = parseServerUrl(settings.serverUrl);
     if (!address) throw new CheckError('bad-message', t('gpustackNoServer'));
+    const apiKey = serverKey(settings);
     // Keyed by the key too: a new key gets a client of its own, never an old batch.
-    const id = `${address.base}\n${settings.apiKey}`;
+    const id = `${address.base}\n${apiKey}`;
     let client = clients.get(id);
     if (!client) {
       client = new GpustackClient({
         scheduler: options.scheduler,
         serverUrl: settings.serverUrl,
-        apiKey: settings.apiKey,
+        apiKey,
         generations,
+        attempts,
         batch: options.batch,
       });
       clients.set(id, client);
@@ -77,14 +97,18 @@ export function createGpustackEngine(options: GpustackEngineOptions): GpustackEn
   return {
     async configured(given) {
       const settings = given ?? (await read());
-      return parseServerUrl(settings.serverUrl) !== null && settings.apiKey.trim().length > 0;
+      return parseServerUrl(settings.serverUrl) !== null && serverKey(settings).trim().length > 0;
     },
     async evaluate(input) {
-      const { repo, file, settings: given, ...call } = input;
+      const { repo, file, revision, settings: given, ...call } = input;
       const { client, settings } = await clientFor(given);
       const params = specParamsFrom(settings);
       const verdict = await client.evaluate({ repo, file, params, clusterId: settings.clusterId }, call);
-      return { ...verdict, contextSize: params.ctxSize };
+      return {
+        ...verdict,
+        messages: [...notesOf(verdict, revision), ...verdict.messages],
+        contextSize: params.ctxSize,
+      };
     },
     async inventory(call = {}) {
       const { client, settings } = await clientFor();

@@ -1,15 +1,10 @@
-// Which API a GPUStack server speaks: 0.x serves /v1, 1.x and 2.x serve /v2. The answer is kept per
+// Which API a GPUStack server speaks: 0.x serves /v1, 2.x serves /v2. The answer is kept per
 // origin in memory (and, when the caller gives a store, beyond a stopped service worker).
 
 import { browser } from 'wxt/browser';
+import { dialectFor, type Generation, type GenerationInfo, groupOf } from './dialect';
 
-export type Generation = 'v1' | 'v2';
-
-export interface GenerationInfo {
-  generation: Generation;
-  /** As /version said it, e.g. "v0.6.1". */
-  version: string;
-}
+export type { Generation, GenerationInfo } from './dialect';
 
 export interface GenerationStore {
   load(origin: string): Promise<GenerationInfo | undefined>;
@@ -17,13 +12,13 @@ export interface GenerationStore {
   forget(origin: string): Promise<void>;
 }
 
-/** "v0.6.1" -> v1, "2.0.0" -> v2; null when the version says nothing (dev builds report 0.0.0). */
+/**
+ * "v0.6.1" -> v1, "2.0.0" -> v2; null when the version does not say: dev builds report 0.0.0, 1.x was
+ * never released, and a newer major may serve another API. Those are probed (client.ts).
+ */
 export function generationOf(version: string): Generation | null {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim());
-  if (!match) return null;
-  const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (major === 0 && minor === 0 && patch === 0) return null;
-  return major === 0 ? 'v1' : 'v2';
+  const group = groupOf(version);
+  return group === null ? null : dialectFor(group).generation;
 }
 
 const memory = new Map<string, GenerationInfo>();

@@ -4,7 +4,7 @@
 import { browser } from 'wxt/browser';
 import type { ConnectionReport, TestConnectionRequest } from '../messaging/messages';
 import type { Scheduler } from '../scheduler/scheduler';
-import type { Settings } from '../settings';
+import { type Settings, serverKey } from '../settings';
 import { type GpustackCall, GpustackClient } from './client';
 import { emptyReport } from './connection';
 import { badUrl, noHostPermission } from './errors';
@@ -52,7 +52,8 @@ export async function testConnection(
   if (!(await (deps.hasPermission ?? permitted)(address.origin))) {
     return emptyReport(noHostPermission(address.origin).message);
   }
-  const apiKey = request.apiKey ?? (sameOrigin(request.serverUrl, settings.serverUrl) ? settings.apiKey : '');
+  const apiKey =
+    request.apiKey ?? (sameOrigin(request.serverUrl, settings.serverUrl) ? serverKey(settings) : '');
   const client = new GpustackClient({
     scheduler,
     serverUrl: request.serverUrl,
@@ -72,7 +73,7 @@ export async function inventory(
   const client = new GpustackClient({
     scheduler,
     serverUrl: settings.serverUrl,
-    apiKey: settings.apiKey,
+    apiKey: serverKey(settings),
     generations: generations ?? sessionGenerationStore(),
   });
   return client.inventory({ ...rest, clusterId: settings.clusterId });

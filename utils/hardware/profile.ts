@@ -16,10 +16,12 @@ export interface WorkerProfile {
   gpus: GpuProfile[];
   ramBytes: number;
   ramAllocatedBytes: number;
-  /** Kept back for the system (GPUStack: --system-reserved, 2 GiB RAM and 1 GiB VRAM by default). */
+  /** Kept back for the system (GPUStack's --system-reserved; VRAM per GPU). */
   reserved: { ramBytes: number; vramBytes: number };
   /** Apple Silicon and the like: GPUs and CPU share the RAM. */
   unifiedMemory: boolean;
+  /** GPUStack 2.x: the cluster it belongs to. A model is never placed across two clusters. */
+  cluster?: number;
 }
 
 export interface HardwareProfile {
@@ -31,7 +33,10 @@ export interface HardwareProfile {
 
 const GIB = 1024 ** 3;
 
-/** GPUStack's default --system-reserved, applied to every profile unless the user changes it. */
+/**
+ * What the built-in engine keeps back on hardware that does not say (Manual, Hugging Face, default):
+ * GPUStack 0.x's default --system-reserved, a margin for the system and the driver.
+ */
 export const DEFAULT_RESERVED = { ramBytes: 2 * GIB, vramBytes: 1 * GIB };
 
 /** Stable text that changes whenever the answer could: part of every cached verdict's key. */
@@ -44,6 +49,7 @@ export function profileFingerprint(profile: HardwareProfile): string {
       w.reserved.ramBytes,
       w.reserved.vramBytes,
       w.unifiedMemory,
+      w.cluster ?? null,
     ]),
   );
 }

@@ -52,7 +52,7 @@ function fileNameOf(path: string): string {
   return slash === -1 ? path : path.slice(slash + 1);
 }
 
-interface ShardMatch {
+export interface ShardMatch {
   /** Everything before '-00001-of-...', folder included. */
   prefix: string;
   indexText: string;
@@ -62,7 +62,7 @@ interface ShardMatch {
   count: number;
 }
 
-function matchShard(path: string): ShardMatch | null {
+export function matchShard(path: string): ShardMatch | null {
   const m = SHARD_RE.exec(path);
   if (!m) return null;
   const [, prefix = '', indexText = '', countText = '', ext = ''] = m;
@@ -154,16 +154,6 @@ export function modelFilesToCheck(paths: Iterable<string>): string[] {
     if (isModelFileToCheck(path)) out.push(path);
   }
   return out;
-}
-
-/**
- * A glob for every shard of the split model ('dir/name-*-of-00003.gguf'). A path that is not a shard
- * is returned unchanged.
- */
-export function shardGlob(firstShardPath: string): string {
-  const m = matchShard(firstShardPath);
-  if (!m) return firstShardPath;
-  return `${m.prefix}-*-of-${m.countText}${m.ext}`;
 }
 
 /** Every shard path of the split model, in order; a path that is not a shard gives just itself. */

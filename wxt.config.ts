@@ -62,6 +62,10 @@ export default defineConfig({
     ],
     // A GPUStack server is asked for when the user sets it, never granted at install.
     optional_host_permissions: ['http://*/*', 'https://*/*'],
+    // Firefox's default policy for extension pages adds upgrade-insecure-requests, which turns a LAN
+    // server's http:// into https:// (a TLS handshake the server cannot answer). The same policy
+    // without it, in both browsers: plain-http servers are reached as typed.
+    content_security_policy: { extension_pages: "script-src 'self'; object-src 'self';" },
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -9,7 +9,7 @@ import { t } from '../utils/i18n';
 import type { ConnectionReport, Reply, TestConnectionRequest } from '../utils/messaging/messages';
 import type { Settings } from '../utils/settings';
 import { SelectField, styles, TextField } from './options-fields';
-import type { FieldErrors, FormState } from './options-form';
+import { type FieldErrors, type FormState, keyLeftBehind } from './options-form';
 import { askForOrigin } from './options-permission';
 import { ConnectionReportView } from './options-report';
 import { SecretField } from './options-secret';
@@ -75,6 +75,7 @@ export function ConnectionSection({ form, stored, errors, update }: Props) {
   }
 
   const report = test.kind === 'done' ? test.report : null;
+  const origin = parseServerUrl(form.serverUrl)?.origin ?? '';
   return (
     <fieldset style={styles.fieldset}>
       <legend style={styles.legend}>{t('optionsServerSection')}</legend>
@@ -89,6 +90,11 @@ export function ConnectionSection({ form, stored, errors, update }: Props) {
         error={errors.serverUrl}
         onInput={(serverUrl) => update({ serverUrl })}
       />
+      {origin.startsWith('http:') ? (
+        <p data-testid="http-warning" role="note" style={styles.warning}>
+          {t('optionsHttpWarning')}
+        </p>
+      ) : null}
       <SecretField
         id="api-key"
         label={t('optionsApiKey')}
@@ -98,6 +104,11 @@ export function ConnectionSection({ form, stored, errors, update }: Props) {
         removeLabel={t('optionsRemoveApiKey')}
         onChange={(apiKey) => update({ apiKey })}
       />
+      {keyLeftBehind(form, stored) ? (
+        <p data-testid="key-left-behind" role="note" style={styles.warning}>
+          {t('optionsKeyLeftBehind', stored.apiKeyOrigin || stored.serverUrl, origin || form.serverUrl)}
+        </p>
+      ) : null}
       <div style={styles.row}>
         <button
           type="button"

@@ -15,6 +15,7 @@ export const styles = {
   },
   hint: { color: '#555', fontSize: '12px', margin: '0' },
   error: { color: '#b00020', fontSize: '12px', margin: '0' },
+  warning: { color: '#8a4b00', fontSize: '13px', margin: '-8px 0 14px' },
   fieldset: { border: '1px solid #ddd', borderRadius: '6px', padding: '12px 14px', margin: '0 0 16px' },
   legend: { fontWeight: 600, padding: '0 4px' },
   button: { font: 'inherit', padding: '6px 12px', cursor: 'pointer' },

@@ -4,7 +4,7 @@
 
 import { parseServerUrl } from '../utils/gpustack/server-url';
 import { type MessageKey, t } from '../utils/i18n';
-import type { CacheType, EngineChoice, Settings } from '../utils/settings';
+import { type CacheType, type EngineChoice, type Settings, serverOrigin } from '../utils/settings';
 
 export interface SecretInput {
   /** What the user typed this time; empty keeps the stored secret. */
@@ -69,6 +69,29 @@ export function secretToSave(input: SecretInput, stored: string): string {
   return input.remove ? '' : stored;
 }
 
+/**
+ * The API key and the origin it belongs to. A key typed now belongs to the address saved with it; a
+ * kept key stays only while the address keeps its origin (scheme, host, port): it never follows a
+ * changed address, whatever the user saves.
+ */
+export function keyToSave(form: FormState, stored: Settings): { apiKey: string; apiKeyOrigin: string } {
+  const origin = serverOrigin(form.serverUrl);
+  if (form.apiKey.typed.trim()) return { apiKey: form.apiKey.typed.trim(), apiKeyOrigin: origin };
+  const apiKey = secretToSave(form.apiKey, stored.apiKey);
+  if (!apiKey || stored.apiKeyOrigin !== origin) return { apiKey: '', apiKeyOrigin: '' };
+  return { apiKey, apiKeyOrigin: origin };
+}
+
+/** The saved key would be dropped on Save: it belongs to another server than the one typed. */
+export function keyLeftBehind(form: FormState, stored: Settings): boolean {
+  return (
+    Boolean(stored.apiKey) &&
+    !form.apiKey.typed.trim() &&
+    !form.apiKey.remove &&
+    stored.apiKeyOrigin !== serverOrigin(form.serverUrl)
+  );
+}
+
 function whole(text: string, min: number, max: number): number | string {
   const value = Number(text.trim());
   if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
@@ -113,7 +136,7 @@ export function changesFromForm(
     errors: null,
     changes: {
       serverUrl,
-      apiKey: secretToSave(form.apiKey, stored.apiKey),
+      ...keyToSave(form, stored),
       hfToken: secretToSave(form.hfToken, stored.hfToken),
       engine: form.engine,
       clusterId: form.clusterId,

@@ -3,6 +3,7 @@
 // logged, never shown back in full.
 
 import { browser } from 'wxt/browser';
+import { parseServerUrl } from './gpustack/server-url';
 
 export type EngineChoice = 'auto' | 'gpustack' | 'builtin';
 export type CacheType = 'f16' | 'q8_0' | 'q4_0';
@@ -19,6 +20,8 @@ export interface ManualHardware {
 export interface Settings {
   serverUrl: string;
   apiKey: string;
+  /** The server origin the key was saved for: it is never sent anywhere else. */
+  apiKeyOrigin: string;
   hfToken: string;
   engine: EngineChoice;
   /** GPUStack 2.x: the cluster and the GGUF-capable backend evaluations name. */
@@ -35,6 +38,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   serverUrl: '',
   apiKey: '',
+  apiKeyOrigin: '',
   hfToken: '',
   engine: 'auto',
   clusterId: null,
@@ -50,13 +54,28 @@ export const DEFAULT_SETTINGS: Settings = {
 
 const KEY = 'settings.v1';
 
+/** The origin of a server address, or '' when it is none. */
+export function serverOrigin(serverUrl: string): string {
+  return parseServerUrl(serverUrl)?.origin ?? '';
+}
+
 export async function loadSettings(): Promise<Settings> {
   const stored = (await browser.storage.local.get(KEY))[KEY] as Partial<Settings> | undefined;
-  return {
+  const settings = {
     ...DEFAULT_SETTINGS,
     ...stored,
     manualHardware: { ...DEFAULT_SETTINGS.manualHardware, ...stored?.manualHardware },
   };
+  // Keys saved before the origin was recorded belong to the server saved with them.
+  if (stored?.apiKey && stored.apiKeyOrigin === undefined)
+    settings.apiKeyOrigin = serverOrigin(settings.serverUrl);
+  return settings;
+}
+
+/** The API key for the saved server: empty unless it was saved for that server's origin. */
+export function serverKey(settings: Pick<Settings, 'serverUrl' | 'apiKey' | 'apiKeyOrigin'>): string {
+  const origin = serverOrigin(settings.serverUrl);
+  return origin && settings.apiKeyOrigin === origin ? settings.apiKey : '';
 }
 
 export async function saveSettings(changes: Partial<Settings>): Promise<Settings> {

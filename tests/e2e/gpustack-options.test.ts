@@ -159,14 +159,14 @@ describe('GPUStack options in Chromium', () => {
     const cluster = page.getByLabel('Cluster', { exact: true });
     expect(await cluster.locator('option').allTextContents()).toEqual(['All clusters', 'default', HOSTILE]);
     const backend = page.getByLabel('GGUF backend', { exact: true });
-    expect(await backend.inputValue()).toBe('llama.cpp-server');
+    expect(await backend.inputValue()).toBe('llama-cpp-custom');
     await cluster.selectOption({ label: 'default' });
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByTestId('options-status').textContent()).toBe('Saved.');
     expect(await storedSettings()).toMatchObject({
       serverUrl: v2.origin,
       clusterId: 1,
-      backend: 'llama.cpp-server',
+      backend: 'llama-cpp-custom',
     });
     expect(await page.evaluate(() => document.querySelectorAll('img').length)).toBe(0);
     expect(dialogs).toEqual([]);
@@ -224,6 +224,52 @@ describe('GPUStack options in Chromium', () => {
     await page.getByLabel('API key', { exact: true }).waitFor();
     expect(await page.getByLabel('API key', { exact: true }).getAttribute('placeholder')).toBe('Not set');
     expect(await page.getByRole('button', { name: 'Remove API key' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('the saved key never follows a changed address: the new server gets none until one is typed for it', async () => {
+    const page = await openOptions();
+    const url = page.getByLabel('GPUStack server URL', { exact: true });
+    await url.fill(v1.origin);
+    await page.getByLabel('API key', { exact: true }).fill(GPUSTACK_KEYS.admin);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByTestId('options-status').textContent()).toBe('Saved.');
+    expect(await page.getByTestId('key-left-behind').count()).toBe(0);
+
+    await url.fill(v2.origin);
+    expect(await page.getByTestId('key-left-behind').textContent()).toBe(
+      `The saved API key belongs to ${v1.origin}. It is never sent to ${v2.origin}: enter this server's key, or Save will remove it.`,
+    );
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByTestId('options-status').textContent()).toBe('Saved.');
+    expect(await storedSettings()).toMatchObject({ serverUrl: v2.origin, apiKey: '', apiKeyOrigin: '' });
+
+    v2.clearLog();
+    const { message } = await testConnection(page, v2.origin);
+    expect(message).toMatch(/add an API key/);
+    expect(v2.requests.length).toBeGreaterThan(0);
+    const sentKey = (r: LoggedGpustackRequest) => r.headers.authorization ?? r.headers['x-api-key'];
+    expect(v2.requests.filter(sentKey)).toEqual([]);
+
+    // Typed for this server, it is this server's.
+    await page.getByLabel('API key', { exact: true }).fill(GPUSTACK_KEYS.admin);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => (await storedSettings()).apiKeyOrigin).toBe(v2.origin);
+    await testConnection(page, v2.origin);
+    expect(v2.requests.filter(sentKey).map(sentKey)).toContain(`Bearer ${GPUSTACK_KEYS.admin}`);
+    await page.close();
+  });
+
+  it('warns, visibly, that an http:// address sends the key unencrypted', async () => {
+    const page = await openOptions();
+    const url = page.getByLabel('GPUStack server URL', { exact: true });
+    await url.fill('http://gpustack.lan:8080');
+    expect(await page.getByTestId('http-warning').textContent()).toBe(
+      'This address uses plain http: the API key and the answers cross the network unencrypted. Use an https address if the server has one.',
+    );
+    expect(await page.getByTestId('http-warning').isVisible()).toBe(true);
+    await url.fill('https://gpustack.example.com');
+    expect(await page.getByTestId('http-warning').count()).toBe(0);
     await page.close();
   });
 

@@ -9,6 +9,7 @@ type ManifestFn = (env: { browser: string; manifestVersion: 3; mode: string; com
   permissions?: string[];
   web_accessible_resources?: unknown[];
   browser_specific_settings?: unknown;
+  content_security_policy?: { extension_pages?: string };
 };
 
 const manifestFor = (browser: string) =>
@@ -37,6 +38,14 @@ describe('manifest', () => {
       { resources: MODULES, matches: ['https://huggingface.co/*'] },
     ]);
     expect(manifest.browser_specific_settings).toMatchObject({ gecko: { strict_min_version: '142.0' } });
+  });
+
+  it('both: extension pages keep http:// as typed (no upgrade-insecure-requests), scripts only our own', () => {
+    for (const browser of ['chrome', 'firefox']) {
+      const policy = manifestFor(browser).content_security_policy?.extension_pages ?? '';
+      expect(policy, browser).toContain("script-src 'self'");
+      expect(policy, browser).not.toMatch(/upgrade-insecure-requests/);
+    }
   });
 });
 

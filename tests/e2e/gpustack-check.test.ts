@@ -172,16 +172,10 @@ describe('a check answered by GPUStack', () => {
     }
   });
 
-  it('says what GPUStack said when an evaluation fails (error: true)', async () => {
-    gpustack.setEvaluator(() => ({
-      compatible: false,
-      compatibility_messages: [],
-      scheduling_messages: [],
-      default_spec: null,
-      resource_claim: null,
-      error: true,
-      error_message: '429 Client Error: Too Many Requests for url: https://huggingface.co/api/models/x',
-    }));
+  it('says what GPUStack said when an evaluation fails (0.6: error: true)', async () => {
+    // GPUStack 0.6 could not reach the file (calculator.py:610-613): error: true, never kept.
+    gpustack.setHub({ slow: [REPO] });
+    gpustack.clearEvaluationCache();
     // The Q4 verdict is cached from the first test: forget it (only extension pages may).
     const options = await ext.openExtensionPage('options.html');
     await options.evaluate(() => chrome.runtime.sendMessage({ type: 'clear-cache' }));
@@ -192,6 +186,7 @@ describe('a check answered by GPUStack', () => {
     await expect.poll(() => q4.getAttribute('data-state')).toBe('error');
     expect(await q4.getAttribute('data-retryable')).toBe('true');
     expect(await page.locator('body').textContent()).not.toContain(GPUSTACK_KEYS.admin);
+    gpustack.setHub({});
     await page.close();
   });
 });

@@ -6,7 +6,7 @@
 import { pageUi, whenPageUi } from '../utils/content/page-ui';
 import { t } from '../utils/i18n';
 import type { CheckResult } from '../utils/result';
-import { endTiming, PAINT_TIMING, startTiming } from '../utils/timing';
+import { PAINT_TIMING, timed } from '../utils/timing';
 import css from './check-control.css?inline';
 import { writeAttributes } from './control-attributes';
 import type { ControlState } from './control-state';
@@ -147,7 +147,9 @@ export function createCheckHost(
       return;
     }
     drawn = true;
-    startTiming(PAINT_TIMING);
+    timed(PAINT_TIMING, () => paintWith(ui));
+  };
+  const paintWith = (ui: NonNullable<ReturnType<typeof pageUi>>) => {
     ui.paintControl(mount, {
       view: current,
       best,
@@ -168,7 +170,6 @@ export function createCheckHost(
           }
         : {}),
     });
-    endTiming(PAINT_TIMING);
   };
 
   // Tabbing out of the popover closes it, as clicking elsewhere does.

@@ -165,6 +165,36 @@ describe('page session', () => {
     expect(annotate).toEqual([0, 1, 2, 3].map((i) => `${ANNOTATE_TIMING}:${i % 2 === 0 ? 'start' : 'end'}`));
   });
 
+  it('every timing stamp of a whole visit has its end: load, re-render, navigation, clicks', async () => {
+    const stamps: string[] = [];
+    const original = console.timeStamp;
+    console.timeStamp = (label?: string) => void stamps.push(String(label));
+    try {
+      await start('model-card-gguf-2025.html', CARD);
+      hosts(document)[0]?.click();
+      history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/main');
+      render('tree-gguf-2025.html');
+      await settle();
+      window.dispatchEvent(new Event('scroll'));
+      hosts(document)[1]?.click();
+      await settle();
+    } finally {
+      console.timeStamp = original;
+    }
+    const open = new Map<string, number>();
+    for (const stamp of stamps) {
+      const [name = '', edge] = [
+        stamp.slice(0, stamp.lastIndexOf(':')),
+        stamp.slice(stamp.lastIndexOf(':') + 1),
+      ];
+      const depth = (open.get(name) ?? 0) + (edge === 'start' ? 1 : -1);
+      expect(depth, `${stamp} without its start`).toBeGreaterThanOrEqual(0);
+      open.set(name, depth);
+    }
+    expect(Object.fromEntries(open)).toEqual(Object.fromEntries([...open.keys()].map((name) => [name, 0])));
+    expect(stamps.length).toBeGreaterThan(6);
+  });
+
   it("hands the signed-in user's saved hardware to the worker, once per tab", async () => {
     const worker = await start('model-card-gguf-2025.html', CARD);
     history.pushState({}, '', '/bartowski/Qwen2.5-7B-Instruct-GGUF/tree/main');

@@ -14,7 +14,7 @@ import type { PageContext } from '../page/data-props';
 import { commonAncestor, findCheckTargets, type TargetKind } from '../page/find-targets';
 import { modelFilesToCheck } from '../page/gguf-names';
 import type { Priority } from '../result';
-import { ANNOTATE_TIMING, endTiming, startTiming } from '../timing';
+import { ANNOTATE_TIMING, timed } from '../timing';
 import { createAnnouncer } from './announcer';
 import { type BulkHost, type BulkView, createBulkHost } from './bulk-bar';
 import { type BulkRun, runBulk } from './bulk-check';
@@ -207,7 +207,10 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
   function annotateNear(): void {
     const rows = longList();
     if (!rows || !win) return;
-    startTiming(ANNOTATE_TIMING);
+    timed(ANNOTATE_TIMING, () => annotateRowsNear(rows, win));
+  }
+
+  function annotateRowsNear(rows: ArrayLike<Element>, win: Window): void {
     // Once the page scrolls, a quarter of the viewport ahead: rows scrolling into view have their
     // control already. Before, only what is in view: the page's first look costs what it shows.
     const ahead = scrolled ? win.innerHeight / 4 : 0;
@@ -229,8 +232,6 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
     for (const row of near) annotateRow(row);
     placeExtras();
     void showCached();
-    // Timed only when it drew something: a scroll over annotated rows costs a few box reads.
-    endTiming(ANNOTATE_TIMING);
   }
 
   /** Annotated already, and its controls still there (a re-render takes them away). */

@@ -6,7 +6,7 @@
 
 import { type CheckHost, shadowMount } from '../../components/check-host';
 import { t } from '../i18n';
-import { endTiming, PAINT_TIMING, startTiming } from '../timing';
+import { PAINT_TIMING, timed } from '../timing';
 import { pageUi, whenPageUi } from './page-ui';
 
 export interface BulkView {
@@ -61,9 +61,9 @@ export function createBulkHost(doc: Document, actions: BulkActions, listed?: Che
         return;
       }
       drawn = true;
-      startTiming(PAINT_TIMING);
-      ui.paintBulk(mount, { view, actions, ...(listed ? { listed: listed.map((h) => h.file) } : {}) });
-      endTiming(PAINT_TIMING);
+      timed(PAINT_TIMING, () =>
+        ui.paintBulk(mount, { view, actions, ...(listed ? { listed: listed.map((h) => h.file) } : {}) }),
+      );
     },
   };
   return host;

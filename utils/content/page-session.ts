@@ -10,7 +10,7 @@ import { setTheme } from '../../components/check-host';
 import { useMessageTemplates } from '../i18n';
 import type { Channel } from '../messaging/channel';
 import { readPageContext } from '../page/data-props';
-import { ANNOTATE_TIMING, endTiming, startTiming } from '../timing';
+import { ANNOTATE_TIMING, timed } from '../timing';
 import { type Annotator, type AnnotatorDeps, annotatable, startAnnotator } from './annotator';
 import { usePageUiLoader } from './page-ui';
 
@@ -58,7 +58,9 @@ export function startPageSession(win: Window, deps: PageSessionDeps): PageSessio
   // Each page read gets a turn; only the latest one draws.
   let turn = 0;
 
-  const refresh = () => {
+  /** Reads the page (once per URL) and starts its annotator, or scans it again; timed whole. */
+  const refresh = () => timed(ANNOTATE_TIMING, read);
+  const read = () => {
     if (deps.alive?.() === false) {
       stop();
       return;
@@ -68,7 +70,6 @@ export function startPageSession(win: Window, deps: PageSessionDeps): PageSessio
       return;
     }
     href = win.location.href;
-    startTiming(ANNOTATE_TIMING);
     // The Location itself: its path is parsed already.
     const ctx = readPageContext(doc, win.location);
     // The signed-in user's saved hardware, once per tab: the worker may measure against it.
@@ -87,15 +88,12 @@ export function startPageSession(win: Window, deps: PageSessionDeps): PageSessio
     annotator?.stop();
     annotator = null;
     const mine = ++turn;
-    endTiming(ANNOTATE_TIMING);
     if (!annotatable(ctx)) return;
     strings ??= loadStrings(deps.channel, deps.stringsPatienceMs ?? STRINGS_PATIENCE_MS);
     void strings.then(() => {
       // Navigated on (or stopped) while the strings were on their way: the later page has its turn.
       if (mine !== turn) return;
-      startTiming(ANNOTATE_TIMING);
-      annotator = startAnnotator(doc, ctx, { lazy: true, ...deps });
-      endTiming(ANNOTATE_TIMING);
+      annotator = timed(ANNOTATE_TIMING, () => startAnnotator(doc, ctx, { lazy: true, ...deps }));
     });
   };
 

@@ -5,7 +5,7 @@
 import { browser } from 'wxt/browser';
 import type { ProgressView } from '../check/progress';
 import { t } from '../i18n';
-import { endTiming, MESSAGE_TIMING, startTiming } from '../timing';
+import { MESSAGE_TIMING, timed } from '../timing';
 import { CHANNEL, type PortMessage, type ReplyFor, type Request } from './messages';
 
 const MAX_ATTEMPTS = 3;
@@ -28,9 +28,7 @@ export function createChannel(): Channel {
 
   function send(id: string, entry: Pending): void {
     entry.attempts += 1;
-    startTiming(MESSAGE_TIMING);
-    ensurePort().postMessage({ id, request: entry.request });
-    endTiming(MESSAGE_TIMING);
+    timed(MESSAGE_TIMING, () => ensurePort().postMessage({ id, request: entry.request }));
   }
 
   function ensurePort() {

@@ -6,7 +6,7 @@ export interface Goal {
   /** Printed after the value. */
   unit?: string;
   /** The figure passes when the test holds. */
-  goal?: { text: string; test: (value: number) => boolean };
+  goal?: { text: string; test: (value: number) => boolean; failing?: string };
 }
 
 export class Report {
@@ -25,11 +25,21 @@ export class Report {
       if (!goal) continue;
       const pass = goal.test(value);
       all &&= pass;
-      console.log(`${pass ? 'PASS' : 'MISS'} ${name} ${goal.text}`);
+      const why = goal.failing ? ` (a failing product: ${goal.failing})` : '';
+      console.log(`${pass ? 'PASS' : 'MISS'} ${name} ${goal.text}${why}`);
     }
     return all;
   }
 }
 
-export const atMost = (limit: number) => ({ text: `<= ${limit}`, test: (v: number) => v <= limit });
-export const exactly = (target: number) => ({ text: `= ${target}`, test: (v: number) => v === target });
+/** `failing` says what a broken product would show here, so a reader knows what the goal guards. */
+export const atMost = (limit: number, failing?: string) => ({
+  text: `<= ${limit}`,
+  test: (v: number) => v <= limit,
+  failing,
+});
+export const exactly = (target: number, failing?: string) => ({
+  text: `= ${target}`,
+  test: (v: number) => v === target,
+  failing,
+});

@@ -381,4 +381,21 @@ describe('linkTarget', () => {
     const expected = reference?.origin === base.origin ? named(reference) : null;
     expect(named(linkTarget(href, () => base))).toEqual(expected);
   });
+
+  // The same, written out by hand: a URL bug would otherwise agree with itself.
+  it.each([
+    [`${repo}/blob/main/../a.gguf`, { path: `${BARTOWSKI}/blob/a.gguf`, info: null }],
+    [`${repo}/blob/main/%2e%2E/a.gguf`, { path: `${BARTOWSKI}/blob/a.gguf`, info: null }],
+    [`${repo}/blob/./main/a.gguf`, { path: `${BARTOWSKI}/blob/main/a.gguf`, info: null }],
+    [` ${repo}/blob/main/a.gguf `, { path: `${BARTOWSKI}/blob/main/a.gguf`, info: null }],
+    [`${repo}/blob/main/a\\b.gguf`, { path: `${BARTOWSKI}/blob/main/a/b.gguf`, info: null }],
+    [`${repo}/blob/main/a\tb\n.gguf`, { path: `${BARTOWSKI}/blob/main/ab.gguf`, info: null }],
+    [`${repo}/tree/main?show_file_info=dir%2Fa.gguf#top`, { path: `${BARTOWSKI}/tree/main`, info: 'dir/a.gguf' }],
+    [`${HF}${repo}/blob/main/a.gguf`, { path: `${BARTOWSKI}/blob/main/a.gguf`, info: null }],
+    [`//evil.example${repo}/blob/main/a.gguf`, null],
+    [`https://evil.example${repo}/blob/main/a.gguf`, null],
+    ['http://[broken', null],
+  ])('%s names %j', (href, expected) => {
+    expect(named(linkTarget(href, () => base))).toEqual(expected);
+  });
 });

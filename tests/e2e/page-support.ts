@@ -130,18 +130,25 @@ export function shadowText(page: Page, selector: string, inner = '.gs'): Promise
   );
 }
 
-/** Clicks `inner` inside the closed shadow root of the first element matching `selector`. */
-export function clickInShadow(page: Page, selector: string, inner: string): Promise<void> {
-  return withShadowRoot(
+/**
+ * Clicks `inner` inside the closed shadow root of the first element matching `selector` with the
+ * mouse, as a user would: DevTools finds where it is, the click is real input (isTrusted).
+ */
+export async function clickInShadow(page: Page, selector: string, inner: string): Promise<void> {
+  const box = await withShadowRoot<{ x: number; y: number; width: number; height: number }>(
     page,
     selector,
     `function (inner) {
       const el = this.querySelector(inner);
       if (!el) throw new Error('nothing matches ' + inner);
-      el.click();
+      el.scrollIntoView({ block: 'center' });
+      const r = el.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
     }`,
     inner,
   );
+  if (box.width === 0 || box.height === 0) throw new Error(`${inner} in ${selector} is not visible`);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 }
 
 /** Sets a <select> inside the closed shadow root and fires its change event. */

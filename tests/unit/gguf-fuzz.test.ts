@@ -1,7 +1,8 @@
 // Thousands of broken variants of small valid headers (seeded, so every run is the same): byte flips,
 // cuts, inserted and deleted bytes, count and length fields set to extreme values. Every read must
 // end in a parse or a GgufError, within a second; a parse must stay inside the file and agree with
-// @huggingface/gguf's gguf() on the same bytes.
+// @huggingface/gguf's gguf() on the same bytes, and a refusal must be of bytes gguf() cannot read
+// within the file either.
 
 import { gguf } from '@huggingface/gguf';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { GgufError, type GgufHeader, readGgufHeader } from '../../utils/gguf';
 import { fileReader, fileSlice, llama3Header, smallHeader, type WrittenHeader } from './support/gguf-writer';
 
 const ITERATIONS = 10_000;
+
 const HANG_MS = 1000;
 
 // mulberry32: a small seeded PRNG.
@@ -196,6 +198,7 @@ describe('GGUF header fuzzing', () => {
     const problems: string[] = [];
     let parsed = 0;
     let compared = 0;
+    let rejectionsCompared = 0;
     let slowest = 0;
     const started = performance.now();
 
@@ -233,6 +236,18 @@ describe('GGUF header fuzzing', () => {
         if (reason === 'internal') problems.push(`${label}: internal error ${String(outcome.error.cause)}`);
         if (!/^[A-Z].*[.)]$/s.test(message))
           problems.push(`${label}: odd message ${JSON.stringify(message)}`);
+        // The other direction: bytes gguf() reads within the file must not be refused. (Our own
+        // limits — counts, lengths, dimensions no real file has, 64 MiB — lie beyond these files.)
+        if (server === 'honest' && options.maxBytes === undefined && options.fileSize === undefined) {
+          // gguf() does not check the file's end: bytes past it read as zeros. What it reads within
+          // the file is what counts.
+          const theirs = await oracle(bytes, size).then(
+            (h) => h.tensorInfoByteRange[1] <= size && h.tensorDataOffset <= BigInt(size),
+            () => false,
+          );
+          rejectionsCompared += 1;
+          if (theirs) problems.push(`${label}: refused (${reason}: ${message}) what gguf() reads`);
+        }
       } else {
         parsed += 1;
         const h = outcome.header;
@@ -266,9 +281,13 @@ describe('GGUF header fuzzing', () => {
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `gguf fuzz: ${ITERATIONS} runs in ${seconds.toFixed(1)} s (slowest ${slowest.toFixed(0)} ms); ` +
-        `${parsed} parsed (${compared} compared with gguf()), errors ${JSON.stringify(reasons)}`,
+        `${parsed} parsed (${compared} compared with gguf()), errors ${JSON.stringify(reasons)}; ` +
+        `${rejectionsCompared} rejections compared with gguf()`,
     );
     expect(problems).toEqual([]);
+    // Both directions were compared, on enough inputs to mean something.
+    expect(compared).toBeGreaterThan(ITERATIONS / 20);
+    expect(rejectionsCompared).toBeGreaterThan(ITERATIONS / 10);
     // Most mutations must break something, and some must survive: the fuzzer reaches both sides.
     expect(parsed).toBeGreaterThan(ITERATIONS / 20);
     expect(Object.keys(reasons).length).toBeGreaterThanOrEqual(6);

@@ -7,6 +7,8 @@ import config, { compileEagerly } from '../../wxt.config';
 
 type ManifestFn = (env: { browser: string; manifestVersion: 3; mode: string; command: string }) => {
   permissions?: string[];
+  host_permissions?: string[];
+  optional_host_permissions?: string[];
   web_accessible_resources?: unknown[];
   browser_specific_settings?: unknown;
   content_security_policy?: { extension_pages?: string };
@@ -38,6 +40,18 @@ describe('manifest', () => {
       { resources: MODULES, matches: ['https://huggingface.co/*'] },
     ]);
     expect(manifest.browser_specific_settings).toMatchObject({ gecko: { strict_min_version: '142.0' } });
+  });
+
+  it('both: Hugging Face and its CDN only; a GPUStack server only when the user sets it', () => {
+    for (const browser of ['chrome', 'firefox']) {
+      const manifest = manifestFor(browser);
+      expect(manifest.host_permissions, browser).toEqual([
+        'https://huggingface.co/*',
+        'https://*.hf.co/*',
+        'https://*.huggingface.co/*',
+      ]);
+      expect(manifest.optional_host_permissions, browser).toEqual(['http://*/*', 'https://*/*']);
+    }
   });
 
   it('both: extension pages keep http:// as typed (no upgrade-insecure-requests), scripts only our own', () => {

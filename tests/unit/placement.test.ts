@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { GgufSummary } from '../../utils/estimate';
+import { estimateLlamaCpp, type GgufSummary, summarize } from '../../utils/estimate';
 import { placeModel } from '../../utils/estimate/placement';
 import { DEFAULT_RESERVED, type HardwareProfile, type WorkerProfile } from '../../utils/hardware/profile';
 
@@ -63,8 +63,13 @@ describe('placement in GPUStack order', () => {
     expect(r.placement).toBe('partial');
     expect(r.offloadedLayers).toBeGreaterThan(0);
     expect(r.offloadedLayers).toBeLessThan(r.totalLayers);
-    // One layer more would not fit.
-    expect(r.vramPerGpu[0]).toBeLessThanOrEqual(r.capacity.vramPerGpu[0] ?? 0);
+    // What it took fits, and one layer more would not.
+    const free = r.capacity.vramPerGpu[0] ?? 0;
+    expect(r.vramPerGpu[0]).toBeLessThanOrEqual(free);
+    const more = summarize(
+      estimateLlamaCpp(qwen72b, { gpuLayers: r.offloadedLayers + 1, tensorSplit: [free] }),
+    );
+    expect((more.vrams[0]?.nonuma ?? 0) > free || more.ram.nonuma > r.capacity.ramBytes).toBe(true);
   });
 
   it('runs on the CPU alone when there is no GPU but enough RAM', () => {
@@ -87,7 +92,11 @@ describe('placement in GPUStack order', () => {
   it('counts memory already allocated and reserved', () => {
     const busy = worker([24], 32);
     busy.gpus[0] = { name: 'GPU 0', memoryBytes: 24 * GiB, allocatedBytes: 20 * GiB };
-    expect(placeModel(qwen7b, profile(busy)).placement).not.toBe('single-gpu');
+    busy.ramAllocatedBytes = 10 * GiB;
+    const r = placeModel(qwen7b, profile(busy));
+    expect(r.placement).toBe('partial');
+    // 24 GiB less 20 allocated less 1 reserved; 32 GiB of RAM less 10 allocated less 2 reserved.
+    expect(r.capacity).toEqual({ vramPerGpu: [3 * GiB], ramBytes: 20 * GiB });
   });
 
   it('compares UMA figures on unified-memory machines', () => {

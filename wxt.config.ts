@@ -28,9 +28,14 @@ const extraHostPermissions = (process.env.EXTRA_HOST_PERMISSIONS ?? '')
   .filter(Boolean)
   .map((origin) => `${origin.replace(/\/+$/, '')}/*`);
 
+/** The icon's sizes, drawn at build from assets/icon.svg (@wxt-dev/auto-icons: icons/SIZE.png). */
+const ICON_SIZES = [16, 32, 48, 128];
+const icons = Object.fromEntries(ICON_SIZES.map((size) => [size, `icons/${size}.png`]));
+
 export default defineConfig({
   srcDir: '.',
-  modules: [],
+  modules: ['@wxt-dev/auto-icons'],
+  autoIcons: { baseIconPath: 'assets/icon.svg', sizes: ICON_SIZES },
   // Explicit imports everywhere: a reader sees where every name comes from.
   imports: false,
   manifest: ({ browser }) => ({
@@ -38,6 +43,8 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     permissions: ['storage'],
+    // The toolbar button: the same icon the extension lists carry (manifest.icons, set by auto-icons).
+    action: { default_icon: icons },
     // entrypoints/huggingface.ts says why this is not a defineContentScript.
     content_scripts: [
       { matches: ['https://huggingface.co/*'], js: ['huggingface.js'], run_at: 'document_idle' },

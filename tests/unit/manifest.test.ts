@@ -12,6 +12,7 @@ type ManifestFn = (env: { browser: string; manifestVersion: 3; mode: string; com
   web_accessible_resources?: unknown[];
   browser_specific_settings?: unknown;
   content_security_policy?: { extension_pages?: string };
+  action?: { default_icon?: Record<string, string> };
 };
 
 const manifestFor = (browser: string) =>
@@ -52,6 +53,18 @@ describe('manifest', () => {
       ]);
       expect(manifest.optional_host_permissions, browser).toEqual(['http://*/*', 'https://*/*']);
     }
+  });
+
+  it('both: the toolbar button has the icon at 16 to 128 px (drawn at build from assets/icon.svg)', () => {
+    for (const browser of ['chrome', 'firefox']) {
+      expect(manifestFor(browser).action?.default_icon, browser).toEqual({
+        16: 'icons/16.png',
+        32: 'icons/32.png',
+        48: 'icons/48.png',
+        128: 'icons/128.png',
+      });
+    }
+    expect(config.modules).toContain('@wxt-dev/auto-icons');
   });
 
   it('both: extension pages keep http:// as typed (no upgrade-insecure-requests), scripts only our own', () => {

@@ -96,12 +96,16 @@ const GGML_TYPE_SIZE: Record<number, [number, number]> = {
   0: [1, 4], // F32
   1: [1, 2], // F16
   2: [32, 18], // Q4_0
+  3: [32, 20], // Q4_1
+  6: [32, 22], // Q5_0
+  7: [32, 24], // Q5_1
   8: [32, 34], // Q8_0
   10: [256, 84], // Q2_K
   11: [256, 110], // Q3_K
   12: [256, 144], // Q4_K
   13: [256, 176], // Q5_K
   14: [256, 210], // Q6_K
+  20: [32, 18], // IQ4_NL
   30: [1, 2], // BF16
 };
 
@@ -110,6 +114,8 @@ export function ggmlTensorBytes(type: number, dims: readonly number[]): number {
   const elements = dims.reduce((n, d) => n * d, 1);
   return Math.ceil(elements / block) * bytes;
 }
+
+const utf8 = new TextEncoder();
 
 /** A growable byte buffer with typed writes. */
 export class ByteSink {
@@ -126,16 +132,20 @@ export class ByteSink {
 
   private reserve(n: number): number {
     const at = this.length;
-    if (at + n > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < at + n) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(this.buf.subarray(0, this.length));
-      this.buf = grown;
-      this.view = new DataView(grown.buffer);
-    }
+    this.ensure(at + n);
     this.length += n;
     return at;
+  }
+
+  /** Room for `end` bytes; the bytes past `length` stay zero. */
+  private ensure(end: number): void {
+    if (end <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < end) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.length));
+    this.buf = grown;
+    this.view = new DataView(grown.buffer);
   }
 
   private mark(kind: FieldKind | undefined, width: 4 | 8): void {
@@ -205,9 +215,15 @@ export class ByteSink {
     return this.sizeWidth === 4 ? this.u32(Number(v), kind) : this.u64(BigInt(v), kind);
   }
   string(text: string): this {
-    const data = new TextEncoder().encode(text);
-    this.size(data.length, 'string-length');
-    return this.bytes(data);
+    // Encoded in place behind its size field: UTF-8 takes at most 3 bytes per UTF-16 unit. Headers
+    // hold hundreds of thousands of tokenizer strings.
+    const start = this.length + this.sizeWidth;
+    const room = text.length * 3;
+    this.ensure(start + room);
+    const { written } = utf8.encodeInto(text, this.buf.subarray(start, start + room));
+    this.size(written, 'string-length');
+    this.length += written;
+    return this;
   }
   zeros(n: number): this {
     this.reserve(n); // the buffer is zero-filled

@@ -390,7 +390,10 @@ describe('linkTarget', () => {
     [` ${repo}/blob/main/a.gguf `, { path: `${BARTOWSKI}/blob/main/a.gguf`, info: null }],
     [`${repo}/blob/main/a\\b.gguf`, { path: `${BARTOWSKI}/blob/main/a/b.gguf`, info: null }],
     [`${repo}/blob/main/a\tb\n.gguf`, { path: `${BARTOWSKI}/blob/main/ab.gguf`, info: null }],
-    [`${repo}/tree/main?show_file_info=dir%2Fa.gguf#top`, { path: `${BARTOWSKI}/tree/main`, info: 'dir/a.gguf' }],
+    [
+      `${repo}/tree/main?show_file_info=dir%2Fa.gguf#top`,
+      { path: `${BARTOWSKI}/tree/main`, info: 'dir/a.gguf' },
+    ],
     [`${HF}${repo}/blob/main/a.gguf`, { path: `${BARTOWSKI}/blob/main/a.gguf`, info: null }],
     [`//evil.example${repo}/blob/main/a.gguf`, null],
     [`https://evil.example${repo}/blob/main/a.gguf`, null],

@@ -8,7 +8,20 @@ const esc = (text: string) =>
 /** A 2025-style "Files and versions" page with `count` GGUF files (rows as Hugging Face writes them). */
 export function treePage(repo: string, count: number, sha: string): { html: string; files: string[] } {
   const files = Array.from({ length: count }, (_, i) => `model-${String(i).padStart(3, '0')}-Q4_K_M.gguf`);
-  const entries = files.map((path) => ({ type: 'file', oid: sha, size: 4_683_073_952, path }));
+  return {
+    html: treePageOf(
+      repo,
+      files.map((path) => ({ path, size: 4_683_073_952 })),
+      sha,
+    ),
+    files,
+  };
+}
+
+/** The same page for the files given (root-level paths). */
+export function treePageOf(repo: string, listed: Array<{ path: string; size: number }>, sha: string): string {
+  const files = listed.map((f) => f.path);
+  const entries = listed.map(({ path, size }) => ({ type: 'file', oid: sha, size, path }));
   const props = (value: unknown) => esc(JSON.stringify(value));
   const context = { repo: { name: repo, type: 'model' }, rev: 'main', path: '' };
   const rows = files
@@ -20,7 +33,7 @@ export function treePage(repo: string, count: number, sha: string): { html: stri
 <a class="col-span-1 hidden truncate text-right text-gray-400 md:block" href="/${repo}/commit/${sha}"><time datetime="2025-01-01T00:00:00">about 1 year ago</time></a></li>`,
     )
     .join('\n');
-  const html = `<!DOCTYPE html><html class=""><head><meta charset="utf-8"><title>${repo} at main</title></head>
+  return `<!DOCTYPE html><html class=""><head><meta charset="utf-8"><title>${repo} at main</title></head>
 <body><div class="flex min-h-dvh flex-col">
 <div class="SVELTE_HYDRATER contents" data-target="MainHeader" data-props="${props({ isZh: false })}"><header><a href="/">Hugging Face</a><nav><a href="/models">Models</a><a href="/datasets">Datasets</a></nav></header></div>
 <main class="flex flex-1 flex-col">
@@ -31,5 +44,4 @@ export function treePage(repo: string, count: number, sha: string): { html: stri
 ${rows}
 </ul></div>
 </section></div></main></div></body></html>`;
-  return { html, files };
 }

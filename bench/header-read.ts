@@ -4,11 +4,11 @@
 import { fakeSha, startHfServer } from '../tests/e2e/support/hf-server';
 import { fetchVia } from '../tests/support/node-fetch';
 import { llama3Header } from '../tests/unit/support/gguf-writer';
-import { createCache } from '../utils/cache';
-import { hubRangeReader, readGgufHeader } from '../utils/gguf';
-import { HubClient } from '../utils/huggingface/client';
-import { HF_BUCKETS } from '../utils/scheduler/buckets';
-import { Scheduler } from '../utils/scheduler/scheduler';
+import { hubRangeReader, readGgufHeader } from '../utils/lib/gguf';
+import { createCache } from '../utils/worker/cache';
+import { HubClient } from '../utils/worker/huggingface/client';
+import { HF_BUCKETS } from '../utils/worker/scheduler/buckets';
+import { Scheduler } from '../utils/worker/scheduler/scheduler';
 import { atMost, type Report } from './report';
 
 export async function benchHeaderRead(report: Report): Promise<void> {

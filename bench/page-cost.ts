@@ -18,7 +18,7 @@ import { treePage } from '../tests/dom/tree-page-builder';
 import { DEFAULT_EXTENSION_DIR, type ExtensionSession, launchExtension } from '../tests/e2e/support/browser';
 import { ggufHeaderFor } from '../tests/e2e/support/fixture-pages';
 import { fakeSha, startHfServer } from '../tests/e2e/support/hf-server';
-import { ANNOTATE_TIMING, MESSAGE_TIMING, PAINT_TIMING } from '../utils/timing';
+import { ANNOTATE_TIMING, MESSAGE_TIMING, PAINT_TIMING } from '../utils/common/timing';
 import { atMost, exactly, type Report } from './report';
 
 const REPO = 'bench/Big-Tree-GGUF';

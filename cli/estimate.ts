@@ -2,20 +2,20 @@
 // engine's llama.cpp memory estimate from the command line. URLs are read with the extension's own
 // scheduler and Hub client (Range reads through /resolve/); HF_ENDPOINT points them elsewhere.
 
-import { createCache } from '../utils/cache';
+import { formatBytes } from '../utils/common/format';
 import {
   type EstimateSummary,
   estimateLlamaCpp,
   type GgufSummary,
   summarize,
   summarizeGguf,
-} from '../utils/estimate';
-import { formatBytes } from '../utils/format';
-import { hubRangeReader, readGgufModel } from '../utils/gguf';
-import { HubClient } from '../utils/huggingface/client';
-import { classifyGgufPath, shardPaths } from '../utils/page/gguf-names';
-import { HF_BUCKETS } from '../utils/scheduler/buckets';
-import { Scheduler, type SchedulerOptions } from '../utils/scheduler/scheduler';
+} from '../utils/lib/estimate';
+import { hubRangeReader, readGgufModel } from '../utils/lib/gguf';
+import { classifyGgufPath, shardPaths } from '../utils/lib/gguf-names';
+import { createCache } from '../utils/worker/cache';
+import { HubClient } from '../utils/worker/huggingface/client';
+import { HF_BUCKETS } from '../utils/worker/scheduler/buckets';
+import { Scheduler, type SchedulerOptions } from '../utils/worker/scheduler/scheduler';
 import { fileRangeReader, localModelFiles } from './local-file';
 import { parseCliOptions, UsageError } from './options';
 

@@ -3,8 +3,8 @@
 
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { RangeReader } from '../utils/gguf';
-import { classifyGgufPath, shardPaths } from '../utils/page/gguf-names';
+import type { RangeReader } from '../utils/lib/gguf';
+import { classifyGgufPath, shardPaths } from '../utils/lib/gguf-names';
 
 export function fileRangeReader(path: string): RangeReader {
   return async (start, end) => {

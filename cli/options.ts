@@ -2,7 +2,7 @@
 // `--opt=value`). Defaults are GPUStack's: ctx 8192, parallel 4, no mmap, platform footprint
 // 150 MiB RAM / 500 MiB VRAM, max projected cache 10.
 
-import type { EstimateOptions, SummarizeOptions } from '../utils/estimate';
+import type { EstimateOptions, SummarizeOptions } from '../utils/lib/estimate';
 
 export interface CliOptions {
   source: string;

@@ -2,7 +2,7 @@
 
 import { defineBackground } from 'wxt/utils/define-background';
 
-import { createWorker } from '../utils/worker';
+import { createWorker } from '../utils/worker/index';
 
 export default defineBackground(() => {
   createWorker();

@@ -4,8 +4,8 @@
 
 import { browser } from 'wxt/browser';
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
-import { startPageSession } from '../utils/content/page-session';
-import { createChannel } from '../utils/messaging/channel';
+import { createChannel } from '../utils/common/channel';
+import { startPageSession } from '../utils/page/session';
 
 export default defineUnlistedScript(() => {
   startPageSession(window, {

@@ -2,6 +2,6 @@
 // session imports when it first needs it (utils/content/page-ui.ts).
 
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
-import { registerPageUi } from '../components/page-ui';
+import { registerPageUi } from '../components/page/page-ui';
 
 export default defineUnlistedScript(() => registerPageUi());

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gguf } from '@huggingface/gguf';
-import { type GgufSummary, summarizeGguf } from '../utils/estimate/model-summary';
+import { type GgufSummary, summarizeGguf } from '../utils/lib/estimate/model-summary';
 
 interface OracleFile {
   file: string;

@@ -30,49 +30,49 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'context-size-ignored',
     what: 'the built-in engine ignores the context size the user chose',
-    file: 'utils/check/builtin-engine.ts',
+    file: 'utils/worker/engines/builtin.ts',
     find: 'ctxSize: settings.ctxSize,',
     replace: 'ctxSize: 8192,',
   },
   {
     id: 'flash-attention-ignored',
     what: 'the built-in engine ignores flash attention',
-    file: 'utils/check/builtin-engine.ts',
+    file: 'utils/worker/engines/builtin.ts',
     find: 'flashAttention: settings.flashAttention,',
     replace: 'flashAttention: false,',
   },
   {
     id: 'kv-cache-type-ignored',
     what: 'the built-in engine ignores the KV cache type',
-    file: 'utils/check/builtin-engine.ts',
+    file: 'utils/worker/engines/builtin.ts',
     find: 'cacheTypeK: settings.cacheType,',
     replace: "cacheTypeK: 'f16',",
   },
   {
     id: 'projector-dropped',
     what: "the built-in engine leaves out the repo's vision projector",
-    file: 'utils/check/builtin-engine.ts',
+    file: 'utils/worker/engines/builtin.ts',
     find: '        projector,\n',
     replace: '        projector: null,\n',
   },
   {
     id: 'ggml-type-size',
     what: 'one GGUF type has the wrong block size (Q4_K: 146 bytes instead of 144)',
-    file: 'utils/estimate/ggml-types.ts',
+    file: 'utils/lib/estimate/ggml-types.ts',
     find: "[12, 'Q4_K', 256, 144, true],",
     replace: "[12, 'Q4_K', 256, 146, true],",
   },
   {
     id: 'cache-key-missing-setting',
     what: 'the result cache key leaves out flash attention (a changed setting serves an old verdict)',
-    file: 'utils/check/check-service.ts',
+    file: 'utils/worker/check/check-service.ts',
     find: 'settings.flashAttention, ',
     replace: '',
   },
   {
     id: 'channel-retry-removed',
     what: "the page's channel gives up when the worker stops instead of asking again",
-    file: 'utils/messaging/channel.ts',
+    file: 'utils/common/channel.ts',
     find: 'if (entry.attempts >= MAX_ATTEMPTS) {',
     replace: 'if (entry.attempts >= 1) {',
     e2e: ['tests/e2e/scheduler.test.ts'],
@@ -80,7 +80,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'restarted-worker-throws',
     what: 'a restarted worker throws on every check',
-    file: 'utils/messaging/handler.ts',
+    file: 'utils/worker/handler.ts',
     find: "      case 'check':\n        return checks.check(",
     replace:
       "      case 'check':\n        if (await (async () => { const first = (await chrome.storage.session.get('mutant')).mutant; if (first === undefined) { await chrome.storage.session.set({ mutant: performance.timeOrigin }); return false; } return first !== performance.timeOrigin; })()) throw new Error('mutant');\n        return checks.check(",
@@ -89,7 +89,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'parser-refuses-control-characters',
     what: 'the GGUF parser refuses valid files with a control character in a string',
-    file: 'utils/gguf/parse-header.ts',
+    file: 'utils/lib/gguf/parse-header.ts',
     find: '    return utf8.decode(this.bytes.subarray(start, start + length));',
     replace:
       "    const text = utf8.decode(this.bytes.subarray(start, start + length));\n    if (/[\\u0000-\\u0008]/.test(text)) throw new GgufError('bad-string', 'Control character.');\n    return text;",
@@ -98,7 +98,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'one-layer-short',
     what: 'partial offload puts one layer fewer on the GPU than fits',
-    file: 'utils/estimate/placement.ts',
+    file: 'utils/lib/estimate/placement.ts',
     find: '        if (fits(summary, gpus, worker)) {\n          best = summary;',
     replace:
       '        if (fits(summary, gpus, worker)) {\n          best = mid > 1 ? tryLayers(mid - 1) : summary;',
@@ -106,7 +106,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'no-batching',
     what: 'every GPUStack evaluation goes in a request of its own',
-    file: 'utils/gpustack/client.ts',
+    file: 'utils/worker/engines/gpustack/client.ts',
     find: 'maxBatch: options.batch?.maxBatch ?? 10,',
     replace: 'maxBatch: 1,',
     e2e: ['tests/e2e/gpustack-check.test.ts'],
@@ -114,7 +114,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'clear-cache-does-nothing',
     what: '"Clear cached results" says it cleared but forgets nothing',
-    file: 'utils/worker.ts',
+    file: 'utils/worker/index.ts',
     find: 'clearCache: () => cache.clear(),',
     replace: 'clearCache: async () => {},',
     e2e: ['tests/e2e/gpustack-check.test.ts'],
@@ -122,7 +122,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'model-info-twice',
     what: "each check asks the Hub for the repo's model info again (twice the requests)",
-    file: 'utils/huggingface/client.ts',
+    file: 'utils/worker/huggingface/client.ts',
     find: '    const cached = await cache.get<ModelInfo>(branchKey);\n    if (cached) return cached;',
     replace: '',
     e2e: ['tests/e2e/page-tree.test.ts'],
@@ -137,7 +137,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'timing-end-lost',
     what: 'a timed piece of page work that returns early loses its end stamp (the bench would undercount)',
-    file: 'utils/timing.ts',
+    file: 'utils/common/timing.ts',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the product's source text, not a template
     find: '  try {\n    return work();\n  } finally {\n    console.timeStamp?.(`${name}:end`);\n  }',
     replace:
@@ -148,7 +148,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'gpustack-failure-as-verdict',
     what: 'a GPUStack 2.0.2+ failure (gated repo, Hugging Face slow) is shown as its "won\'t fit"',
-    file: 'utils/gpustack/evaluation.ts',
+    file: 'utils/worker/engines/gpustack/evaluation.ts',
     find: "      return { kind: 'failure', text, kept };",
     replace:
       "      return { kind: 'verdict', verdict: { engine: 'gpustack', compatible: false, messages: [text] } };",
@@ -156,14 +156,14 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'gpustack-backend-omitted',
     what: 'a 2.x spec leaves the backend out when none is chosen (2.1+ drops every worker)',
-    file: 'utils/gpustack/spec.ts',
+    file: 'utils/worker/engines/gpustack/spec.ts',
     find: 'backend: v2 ? (input.params.backend ?? CUSTOM_BACKEND) : V1_GGUF_BACKEND,',
     replace: 'backend: v2 ? (input.params.backend as string) : V1_GGUF_BACKEND,',
   },
   {
     id: 'key-follows-server',
     what: 'the saved API key follows a changed server address',
-    file: 'components/options-form.tsx',
+    file: 'components/options/form.ts',
     find: "  if (!apiKey || stored.apiKeyOrigin !== origin) return { apiKey: '', apiKeyOrigin: '' };",
     replace: "  if (!apiKey) return { apiKey: '', apiKeyOrigin: '' };",
     e2e: ['tests/e2e/gpustack-options.test.ts'],
@@ -193,6 +193,8 @@ function scratchCopy(): string {
     .filter(Boolean);
   for (const file of files) cpSync(join(ROOT, file), join(dir, file), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // WXT's generated types and tsconfig, which the tests' transform reads.
+  if (!run(dir, 'npx', ['wxt', 'prepare'])) throw new Error('wxt prepare failed in the scratch copy');
   return dir;
 }
 

@@ -1,4 +1,4 @@
 import { render } from 'preact';
-import { Options } from '../../components/Options';
+import { Options } from '../../components/options/Options';
 
 render(<Options />, document.getElementById('app') as HTMLElement);

@@ -1,5 +1,5 @@
 import { render } from 'preact';
 import './style.css';
-import { Popup } from '../../components/Popup';
+import { Popup } from '../../components/popup/Popup';
 
 render(<Popup />, document.getElementById('app') as HTMLElement);

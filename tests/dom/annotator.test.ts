@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { startAnnotator } from '../../utils/content/annotator';
-import type { Channel } from '../../utils/messaging/channel';
-import type { CachedRequest, CheckRequest } from '../../utils/messaging/messages';
-import { readPageContext } from '../../utils/page/data-props';
-import type { CheckResult } from '../../utils/result';
+import type { Channel } from '../../utils/common/channel';
+import type { CachedRequest, CheckRequest } from '../../utils/common/protocol';
+import type { CheckResult } from '../../utils/common/result';
+import { startAnnotator } from '../../utils/page/annotator';
+import { readPageContext } from '../../utils/page/read/page-context';
 
 const REPO = 'bartowski/Qwen2.5-7B-Instruct-GGUF';
 const TREE_URL = new URL(`https://huggingface.co/${REPO}/tree/main`);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodePathSegments, readPageContext } from '../../utils/page/data-props';
+import { decodePathSegments, readPageContext } from '../../utils/page/read/page-context';
 import {
   type CheckTarget,
   CONTROL_TAG,
   findCheckTargets,
   isOwnControl,
   linkTarget,
-} from '../../utils/page/find-targets';
+} from '../../utils/page/read/targets';
 import { HF, loadPage } from './load-page';
 
 const BARTOWSKI = 'bartowski/Qwen2.5-7B-Instruct-GGUF';

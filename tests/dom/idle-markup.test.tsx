@@ -4,10 +4,10 @@
 
 import { type ComponentChild, render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BulkBar } from '../../components/BulkBar';
-import { CheckControl } from '../../components/CheckControl';
-import { createCheckHost, drawIdle } from '../../components/check-host';
-import { createBulkHost } from '../../utils/content/bulk-bar';
+import { BulkBar } from '../../components/page/BulkBar';
+import { CheckControl } from '../../components/page/CheckControl';
+import { createBulkHost } from '../../utils/page/hosts/bulk-host';
+import { createCheckHost, drawIdle } from '../../utils/page/hosts/check-host';
 import { recordShadowRoots, verdict } from './page-support';
 
 let shadows: ReturnType<typeof recordShadowRoots> | null = null;

@@ -2,8 +2,8 @@
 // nothing: datasets, non-GGUF repos, a shard that is not the first, the home page.
 
 import { describe, expect, it } from 'vitest';
-import { startAnnotator } from '../../utils/content/annotator';
-import { readPageContext } from '../../utils/page/data-props';
+import { startAnnotator } from '../../utils/page/annotator';
+import { readPageContext } from '../../utils/page/read/page-context';
 import { HF, loadPage } from './load-page';
 import { fakeWorker, filesOf, hosts, settle } from './page-support';
 

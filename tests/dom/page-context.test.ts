@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readIslands, readPageContext } from '../../utils/page/data-props';
+import { readIslands, readPageContext } from '../../utils/page/read/page-context';
 import { HF, loadPage } from './load-page';
 
 const BARTOWSKI = 'bartowski/Qwen2.5-7B-Instruct-GGUF';

@@ -5,8 +5,8 @@
 // list scrolled by `scrollTop`), and a fake IntersectionObserver plays the page's next layout.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startAnnotator } from '../../utils/content/annotator';
-import { readPageContext } from '../../utils/page/data-props';
+import { startAnnotator } from '../../utils/page/annotator';
+import { readPageContext } from '../../utils/page/read/page-context';
 import { fakeWorker, filesOf, hosts, recordShadowRoots, settle } from './page-support';
 import { treePage } from './tree-page-builder';
 

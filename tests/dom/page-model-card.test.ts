@@ -3,8 +3,8 @@
 // ggufFilePaths, in a closed shadow root), and a 2024 card with neither (README links only).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAnnotator } from '../../utils/content/annotator';
-import { readPageContext } from '../../utils/page/data-props';
+import { startAnnotator } from '../../utils/page/annotator';
+import { readPageContext } from '../../utils/page/read/page-context';
 import { HF, loadPage } from './load-page';
 import {
   BARTOWSKI,

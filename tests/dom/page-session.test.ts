@@ -2,10 +2,10 @@
 // Back), re-renders, Hugging Face's dark theme, and pages that should get nothing.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type PageSession, startPageSession } from '../../utils/content/page-session';
-import { useMessageTemplates } from '../../utils/i18n';
-import type { Channel } from '../../utils/messaging/channel';
-import { ANNOTATE_TIMING } from '../../utils/timing';
+import type { Channel } from '../../utils/common/channel';
+import { useMessageTemplates } from '../../utils/common/i18n';
+import { ANNOTATE_TIMING } from '../../utils/common/timing';
+import { type PageSession, startPageSession } from '../../utils/page/session';
 import { HF, loadPage } from './load-page';
 import { BARTOWSKI, fakeWorker, filesOf, hosts, recordShadowRoots, settle } from './page-support';
 

@@ -3,9 +3,9 @@
 // (page scripts get none; tests record them as they are attached).
 
 import { vi } from 'vitest';
-import type { Channel } from '../../utils/messaging/channel';
-import type { CachedRequest, CheckRequest, Reply } from '../../utils/messaging/messages';
-import type { CheckResult, DeviceUse } from '../../utils/result';
+import type { Channel } from '../../utils/common/channel';
+import type { CachedRequest, CheckRequest, Reply } from '../../utils/common/protocol';
+import type { CheckResult, DeviceUse } from '../../utils/common/result';
 
 export const BARTOWSKI = 'bartowski/Qwen2.5-7B-Instruct-GGUF';
 export const HOSTILE = '<img src=x onerror=alert(1)>.gguf';

@@ -3,8 +3,8 @@
 // verdicts, cached verdicts without a request, and "Check all quantizations".
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAnnotator } from '../../utils/content/annotator';
-import { readPageContext } from '../../utils/page/data-props';
+import { startAnnotator } from '../../utils/page/annotator';
+import { readPageContext } from '../../utils/page/read/page-context';
 import { HF, loadPage } from './load-page';
 import {
   BARTOWSKI,

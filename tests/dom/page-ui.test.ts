@@ -4,11 +4,11 @@
 // The other DOM tests have the page UI from the start (tests/setup/dom.ts).
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCheckHost } from '../../components/check-host';
-import { registerPageUi } from '../../components/page-ui';
-import { verdictSentence } from '../../components/verdict-text';
-import { createBulkHost } from '../../utils/content/bulk-bar';
-import { PAGE_UI_GLOBAL, usePageUiLoader } from '../../utils/content/page-ui';
+import { registerPageUi } from '../../components/page/page-ui';
+import { verdictSentence } from '../../components/shared/verdict-text';
+import { createBulkHost } from '../../utils/page/hosts/bulk-host';
+import { createCheckHost } from '../../utils/page/hosts/check-host';
+import { PAGE_UI_GLOBAL, usePageUiLoader } from '../../utils/page/ui-loader';
 import { BARTOWSKI, recordShadowRoots, settle, verdict } from './page-support';
 
 const FILE = 'Qwen2.5-7B-Instruct-Q4_K_M.gguf';

@@ -3,7 +3,7 @@
 // loading paused while it runs, and everything back when the popup opens again.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EMPTY_MEMORY, type PopupMemory, parseMemory } from '../../components/popup-memory';
+import { EMPTY_MEMORY, type PopupMemory, parseMemory } from '../../components/popup/memory';
 import {
   COMMIT,
   cursor,

@@ -5,7 +5,7 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../utils/result';
+import type { CheckResult } from '../../utils/common/result';
 import { type ExtensionSession, launchExtension } from './support/browser';
 import { fixturePage, repoFromPage } from './support/fixture-pages';
 import { GPUSTACK_KEYS, type GpustackServer, startGpustackServer } from './support/gpustack-server';

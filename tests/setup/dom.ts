@@ -1,7 +1,7 @@
 // Saved Hugging Face pages link stylesheets, scripts and fonts on the real web. Tests make no
 // connection outside this machine: happy-dom loads no resources and any fetch it tries is refused.
 import { vi } from 'vitest';
-import { registerPageUi } from '../../components/page-ui';
+import { registerPageUi } from '../../components/page/page-ui';
 
 type HappyDomWindow = { happyDOM?: { settings: { fetch: { interceptor: unknown } } } };
 

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GgufSummary, SummaryValue } from '../../utils/estimate';
+import type { GgufSummary, SummaryValue } from '../../utils/lib/estimate';
 import { GgufWriter, type WrittenHeader } from '../unit/support/gguf-writer';
 
 export function oracleSummary(name: string): GgufSummary {

@@ -1,8 +1,8 @@
 // Shared by the GPUStack unit tests: the server they pretend to talk to, the estimate options of a
 // default check, and a generation store that keeps what it learns in memory.
 
-import type { GenerationInfo, GenerationStore } from '../../utils/gpustack/generation';
-import type { SpecParams } from '../../utils/gpustack/spec';
+import type { GenerationInfo, GenerationStore } from '../../utils/worker/engines/gpustack/generation';
+import type { SpecParams } from '../../utils/worker/engines/gpustack/spec';
 
 export const GPUSTACK_BASE = 'http://gpustack.lan:8080';
 

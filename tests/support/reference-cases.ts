@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DeviceEstimate } from '../../utils/estimate';
+import type { DeviceEstimate } from '../../utils/lib/estimate';
 
 export interface Figure {
   uma: number;

@@ -2,7 +2,7 @@
 // counted in it yet (travelling, answered without headers, a stopped worker's orphans).
 
 import { describe, expect, it } from 'vitest';
-import { Budget } from '../../utils/scheduler/budget';
+import { Budget } from '../../utils/worker/scheduler/budget';
 
 const config = { quota: 60, windowMs: 10_000 };
 const word = (remaining: number, resetSeconds: number) => ({

@@ -4,14 +4,14 @@
 // of the engine's inputs, or of the cache key, shows here as a wrong number).
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCache } from '../../utils/cache';
-import { CheckService } from '../../utils/check/check-service';
-import { resolveProfile } from '../../utils/hardware/resolve';
-import { HubClient } from '../../utils/huggingface/client';
-import type { CheckRequest } from '../../utils/messaging/messages';
-import { HF_BUCKETS } from '../../utils/scheduler/buckets';
-import { Scheduler } from '../../utils/scheduler/scheduler';
-import { DEFAULT_SETTINGS, type Settings } from '../../utils/settings';
+import type { CheckRequest } from '../../utils/common/protocol';
+import { DEFAULT_SETTINGS, type Settings } from '../../utils/common/settings';
+import { createCache } from '../../utils/worker/cache';
+import { CheckService } from '../../utils/worker/check/check-service';
+import { resolveProfile } from '../../utils/worker/hardware/resolve';
+import { HubClient } from '../../utils/worker/huggingface/client';
+import { HF_BUCKETS } from '../../utils/worker/scheduler/buckets';
+import { Scheduler } from '../../utils/worker/scheduler/scheduler';
 import { type HfServer, startHfServer } from '../e2e/support/hf-server';
 import { fetchVia } from '../support/node-fetch';
 import { expectedFigures, oracleCase, oracleRepo } from '../support/oracle-hub';

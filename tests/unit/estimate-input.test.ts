@@ -13,8 +13,8 @@ import {
   rowSize,
   summarizeGguf,
   tensorBytes,
-} from '../../utils/estimate';
-import { graphHashSize, graphOverhead } from '../../utils/estimate/ggml-graph';
+} from '../../utils/lib/estimate';
+import { graphHashSize, graphOverhead } from '../../utils/lib/estimate/ggml-graph';
 
 function errorOf(fn: () => unknown): unknown {
   try {

@@ -8,7 +8,7 @@ import {
   estimateLlamaCpp,
   type GgufSummary,
   summarize,
-} from '../../utils/estimate';
+} from '../../utils/lib/estimate';
 import { oracleSummary } from '../support/gguf-from-summary';
 import { type ReferenceCase, referenceCases } from '../support/reference-cases';
 

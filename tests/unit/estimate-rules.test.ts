@@ -15,7 +15,7 @@ import {
   type SummaryValue,
   summarize,
   tensorBytes,
-} from '../../utils/estimate';
+} from '../../utils/lib/estimate';
 
 const MiB = 1024 * 1024;
 const F32 = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateLlamaCpp, summarize, summarizeGguf } from '../../utils/estimate';
-import { readGgufHeader } from '../../utils/gguf';
+import { estimateLlamaCpp, summarize, summarizeGguf } from '../../utils/lib/estimate';
+import { readGgufHeader } from '../../utils/lib/gguf';
 import { headerFromSummary, oracleSummary } from '../support/gguf-from-summary';
 import { fileSlice } from './support/gguf-writer';
 

@@ -6,7 +6,7 @@
 
 import { gguf } from '@huggingface/gguf';
 import { describe, expect, it } from 'vitest';
-import { GgufError, type GgufHeader, readGgufHeader } from '../../utils/gguf';
+import { GgufError, type GgufHeader, readGgufHeader } from '../../utils/lib/gguf';
 import { fileReader, fileSlice, llama3Header, smallHeader, type WrittenHeader } from './support/gguf-writer';
 
 const ITERATIONS = 10_000;

@@ -3,8 +3,8 @@
 
 import { gguf } from '@huggingface/gguf';
 import { describe, expect, it } from 'vitest';
-import { CheckError } from '../../utils/errors';
-import { summarizeGguf } from '../../utils/estimate/model-summary';
+import { CheckError } from '../../utils/common/errors';
+import { summarizeGguf } from '../../utils/lib/estimate/model-summary';
 import {
   GgufError,
   type GgufHeader,
@@ -13,7 +13,7 @@ import {
   rangeReadFromResponse,
   readGgufHeader,
   readGgufModel,
-} from '../../utils/gguf';
+} from '../../utils/lib/gguf';
 import {
   ByteSink,
   fileReader,

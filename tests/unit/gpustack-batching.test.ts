@@ -3,9 +3,9 @@
 // and the server's 50-per-10-s limit on evaluations is never crossed.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CheckError } from '../../utils/errors';
-import { GpustackClient } from '../../utils/gpustack/client';
-import { Scheduler } from '../../utils/scheduler/scheduler';
+import { CheckError } from '../../utils/common/errors';
+import { GpustackClient } from '../../utils/worker/engines/gpustack/client';
+import { Scheduler } from '../../utils/worker/scheduler/scheduler';
 import {
   claimFromFilename,
   defaultEvaluator,

@@ -3,11 +3,11 @@
 // and why a fit may still not deploy (no GGUF backend, several workers, another revision).
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { memoryAttemptStore } from '../../utils/gpustack/attempts';
-import { GpustackClient } from '../../utils/gpustack/client';
-import { createGpustackEngine } from '../../utils/gpustack/engine';
-import { Scheduler } from '../../utils/scheduler/scheduler';
-import { DEFAULT_SETTINGS, type Settings } from '../../utils/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../utils/common/settings';
+import { memoryAttemptStore } from '../../utils/worker/engines/gpustack/attempts';
+import { GpustackClient } from '../../utils/worker/engines/gpustack/client';
+import { createGpustackEngine } from '../../utils/worker/engines/gpustack/engine';
+import { Scheduler } from '../../utils/worker/scheduler/scheduler';
 import {
   BUILT_IN_BACKENDS,
   communityLlamaCpp,

@@ -2,11 +2,11 @@
 // generations, one plain sentence for each way it fails, and where the key may go.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GpustackClient } from '../../utils/gpustack/client';
-import { testConnection } from '../../utils/gpustack/index';
-import type { ConnectionReport } from '../../utils/messaging/messages';
-import { Scheduler } from '../../utils/scheduler/scheduler';
-import { DEFAULT_SETTINGS, serverOrigin } from '../../utils/settings';
+import type { ConnectionReport } from '../../utils/common/protocol';
+import { DEFAULT_SETTINGS, serverOrigin } from '../../utils/common/settings';
+import { GpustackClient } from '../../utils/worker/engines/gpustack/client';
+import { testConnection } from '../../utils/worker/engines/gpustack/index';
+import { Scheduler } from '../../utils/worker/scheduler/scheduler';
 import {
   BUILT_IN_BACKENDS,
   failures,

@@ -2,12 +2,12 @@
 // allocated, RAM, what each worker keeps back, unified memory, and a label naming GPUs and server.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GpustackClient } from '../../utils/gpustack/client';
-import { dialectFor } from '../../utils/gpustack/dialect';
-import { createGpustackEngine } from '../../utils/gpustack/index';
-import { workerOf } from '../../utils/gpustack/inventory';
-import { Scheduler } from '../../utils/scheduler/scheduler';
-import { DEFAULT_SETTINGS } from '../../utils/settings';
+import { DEFAULT_SETTINGS } from '../../utils/common/settings';
+import { GpustackClient } from '../../utils/worker/engines/gpustack/client';
+import { dialectFor } from '../../utils/worker/engines/gpustack/dialect';
+import { createGpustackEngine } from '../../utils/worker/engines/gpustack/index';
+import { workerOf } from '../../utils/worker/engines/gpustack/inventory';
+import { Scheduler } from '../../utils/worker/scheduler/scheduler';
 import {
   type FakeWorker,
   fetchFor,

@@ -2,10 +2,10 @@
 // files, verdicts from results, lists of clusters and GGUF-capable backends, pagination.
 
 import { describe, expect, it } from 'vitest';
-import { clustersOf, ggufBackendsOf } from '../../utils/gpustack/catalog';
-import { generationOf } from '../../utils/gpustack/generation';
-import { pageOf, pagePath } from '../../utils/gpustack/pages';
-import { originPattern, parseServerUrl, sameOrigin } from '../../utils/gpustack/server-url';
+import { originPattern, parseServerUrl, sameOrigin } from '../../utils/common/server-url';
+import { clustersOf, ggufBackendsOf } from '../../utils/worker/engines/gpustack/catalog';
+import { generationOf } from '../../utils/worker/engines/gpustack/generation';
+import { pageOf, pagePath } from '../../utils/worker/engines/gpustack/pages';
 import {
   BUILT_IN_BACKENDS,
   communityLlamaCpp,

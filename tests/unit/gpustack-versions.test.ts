@@ -3,8 +3,19 @@
 // of the server, the backend filter, words we do not know.
 
 import { describe, expect, it } from 'vitest';
-import { dialectFor, dialectOf, groupOf, type VersionGroup } from '../../utils/gpustack/dialect';
-import { messageLines, type ReadOptions, readResult, UNSCHEDULABLE } from '../../utils/gpustack/evaluation';
+import { DEFAULT_SETTINGS } from '../../utils/common/settings';
+import {
+  dialectFor,
+  dialectOf,
+  groupOf,
+  type VersionGroup,
+} from '../../utils/worker/engines/gpustack/dialect';
+import {
+  messageLines,
+  type ReadOptions,
+  readResult,
+  UNSCHEDULABLE,
+} from '../../utils/worker/engines/gpustack/evaluation';
 import {
   backendParameters,
   buildModelSpec,
@@ -12,8 +23,7 @@ import {
   escapeGlob,
   huggingfaceFilename,
   specParamsFrom,
-} from '../../utils/gpustack/spec';
-import { DEFAULT_SETTINGS } from '../../utils/settings';
+} from '../../utils/worker/engines/gpustack/spec';
 import {
   DEFAULT_WORKERS,
   defaultEvaluator,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { profileFromHardwareItems } from '../../utils/hardware/huggingface';
-import { DEFAULT_PROFILE, manualProfile, resolveProfile } from '../../utils/hardware/resolve';
-import { DEFAULT_SETTINGS } from '../../utils/settings';
+import { DEFAULT_SETTINGS } from '../../utils/common/settings';
+import { profileFromHardwareItems } from '../../utils/worker/hardware/huggingface';
+import { DEFAULT_PROFILE, manualProfile, resolveProfile } from '../../utils/worker/hardware/resolve';
 
 const GiB = 1024 ** 3;
 

@@ -1,15 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { createCache } from '../../utils/cache';
-import { CheckService } from '../../utils/check/check-service';
-import { ProgressBoard } from '../../utils/check/progress';
-import { DEFAULT_PROFILE } from '../../utils/hardware/resolve';
-import { HubClient } from '../../utils/huggingface/client';
-import { createMessageHandler } from '../../utils/messaging/handler';
-import { parseRequest } from '../../utils/messaging/messages';
-import { HF_BUCKETS } from '../../utils/scheduler/buckets';
-import { Scheduler } from '../../utils/scheduler/scheduler';
-import { DEFAULT_SETTINGS } from '../../utils/settings';
+import { parseRequest } from '../../utils/common/protocol';
+import { DEFAULT_SETTINGS } from '../../utils/common/settings';
+import { createCache } from '../../utils/worker/cache';
+import { CheckService } from '../../utils/worker/check/check-service';
+import { ProgressBoard } from '../../utils/worker/check/progress';
+import { createMessageHandler } from '../../utils/worker/handler';
+import { DEFAULT_PROFILE } from '../../utils/worker/hardware/resolve';
+import { HubClient } from '../../utils/worker/huggingface/client';
+import { HF_BUCKETS } from '../../utils/worker/scheduler/buckets';
+import { Scheduler } from '../../utils/worker/scheduler/scheduler';
 import { fileSlice, llama3Header } from './support/gguf-writer';
 
 const SHA = 'a'.repeat(40);

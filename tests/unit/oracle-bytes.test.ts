@@ -17,8 +17,8 @@ import {
   type GgufSummary,
   summarize,
   summarizeGguf,
-} from '../../utils/estimate';
-import { readGgufHeader, readGgufModel } from '../../utils/gguf';
+} from '../../utils/lib/estimate';
+import { readGgufHeader, readGgufModel } from '../../utils/lib/gguf';
 import { type OracleFile, oracleFiles, oracleModels } from '../support/oracle-gguf';
 import { type Figure, type ReferenceCase, referenceCases } from '../support/reference-cases';
 import { fileReader } from './support/gguf-writer';

@@ -6,7 +6,7 @@ import {
   modelFilesToCheck,
   parseQuant,
   shardPaths,
-} from '../../utils/page/gguf-names';
+} from '../../utils/lib/gguf-names';
 
 describe('classifyGgufPath', () => {
   it('reads single-file models and their quant', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { estimateLlamaCpp, type GgufSummary, summarize } from '../../utils/estimate';
-import { placeModel } from '../../utils/estimate/placement';
-import { DEFAULT_RESERVED, type HardwareProfile, type WorkerProfile } from '../../utils/hardware/profile';
+import { estimateLlamaCpp, type GgufSummary, summarize } from '../../utils/lib/estimate';
+import { placeModel } from '../../utils/lib/estimate/placement';
+import { DEFAULT_RESERVED, type HardwareProfile, type WorkerProfile } from '../../utils/lib/hardware';
 
 const GiB = 1024 ** 3;
 const model = (name: string) =>

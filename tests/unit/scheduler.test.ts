@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BudgetState } from '../../utils/scheduler/budget';
-import { type BudgetStore, Scheduler } from '../../utils/scheduler/scheduler';
+import type { BudgetState } from '../../utils/worker/scheduler/budget';
+import { type BudgetStore, Scheduler } from '../../utils/worker/scheduler/scheduler';
 import { fakeHub } from './support/fake-hub';
 
 const WINDOW_MS = 10_000;

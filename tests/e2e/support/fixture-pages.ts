@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GgufSummary } from '../../../utils/estimate';
-import { classifyGgufPath } from '../../../utils/page/gguf-names';
+import type { GgufSummary } from '../../../utils/lib/estimate';
+import { classifyGgufPath } from '../../../utils/lib/gguf-names';
 import { headerFromSummary, oracleSummary } from '../../support/gguf-from-summary';
 import type { FakeFile, FakeRepo } from './hf-server';
 

@@ -1,0 +1,98 @@
+// The details behind a verdict, opened from its control: per-device bars, the numbers, the hardware
+// and engine measured against, the engine's own messages (as text), a context size to re-estimate
+// with (built-in engine only) and "check again". Lives in the control's closed shadow root.
+
+import { formatBytes } from '../../utils/common/format';
+import { t } from '../../utils/common/i18n';
+import type { CheckResult } from '../../utils/common/result';
+import { DeviceBars } from '../shared/DeviceBars';
+import { agoText, memoryText, verdictOf } from '../shared/verdict-text';
+
+/** Viewport coordinates: below the control, or above it near the bottom of the window. */
+export interface PopoverPlace {
+  left: number;
+  top?: number;
+  bottom?: number;
+}
+
+export interface PopoverProps {
+  result: CheckResult;
+  /** A re-check runs: the last result stays, its actions wait. */
+  busy: boolean;
+  now: number;
+  /** Context size the user picked here, if any. */
+  ctx?: number;
+  place: PopoverPlace;
+  onClose(): void;
+  onCheck(ctxSize?: number): void;
+}
+
+// 2K to 128K tokens.
+const CONTEXT_SIZES = [11, 12, 13, 14, 15, 16, 17].map((power) => 2 ** power);
+
+export function PopoverPanel(p: PopoverProps) {
+  const r = p.result;
+  const verdict = verdictOf(r);
+  const ctx = p.ctx ?? r.contextSize;
+  const sizes = ctx && !CONTEXT_SIZES.includes(ctx) ? [ctx, ...CONTEXT_SIZES] : CONTEXT_SIZES;
+  return (
+    <div
+      class="pop"
+      role="dialog"
+      aria-label={t('popoverLabel')}
+      style={{ left: p.place.left, top: p.place.top, bottom: p.place.bottom }}
+      // Clicks and keys in here are the popover's: not the control's (toggle, check) nor the page's.
+      onClick={(event) => event.stopPropagation()}
+      onKeyDown={(event) => {
+        event.stopPropagation();
+        if (event.key === 'Escape') p.onClose();
+      }}
+    >
+      <div class="row">
+        <b class={`v-${verdict.tone}`}>{verdict.text}</b>
+        <button type="button" class="x" aria-label={t('popoverClose')} onClick={p.onClose}>
+          ×
+        </button>
+      </div>
+      <p>{r.file}</p>
+      <p>
+        {memoryText(r)}
+        {r.offloadedLayers !== undefined && r.totalLayers !== undefined
+          ? ` · ${t('popoverLayers', r.offloadedLayers, r.totalLayers)}`
+          : ''}
+        {` · ${t('popoverSize', formatBytes(r.sizeBytes))}`}
+      </p>
+      {r.breakdown ? <DeviceBars devices={r.breakdown.devices} /> : null}
+      {r.messages.map((message) => (
+        <p>{message}</p>
+      ))}
+      <p class="mute">
+        {r.hardware ? t('popoverHardware', r.hardware.label) : null}
+        {r.hardware ? <br /> : null}
+        {t(r.engine === 'builtin' ? 'popoverEngineBuiltin' : 'popoverEngineGpustack')} ·{' '}
+        {agoText(r.checkedAt, p.now)}
+      </p>
+      <div class="row">
+        {r.engine === 'builtin' ? (
+          <label>
+            {t('popoverContext')}{' '}
+            <select
+              value={String(ctx ?? '')}
+              disabled={p.busy}
+              onChange={(event) => p.onCheck(Number(event.currentTarget.value))}
+            >
+              {sizes.map((size) => (
+                <option value={String(size)}>{size.toLocaleString()}</option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <span />
+        )}
+        <button type="button" disabled={p.busy} onClick={() => p.onCheck(p.ctx)}>
+          {p.busy ? t('controlChecking') : t('popoverAgain')}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -4,9 +4,10 @@
 import { fakeSha, startHfServer } from '../tests/e2e/support/hf-server';
 import { fetchVia } from '../tests/support/node-fetch';
 import { llama3Header } from '../tests/unit/support/gguf-writer';
-import { hubRangeReader, readGgufHeader } from '../utils/lib/gguf';
+import { readGgufHeader } from '../utils/lib/gguf';
 import { createCache } from '../utils/worker/cache';
 import { HubClient } from '../utils/worker/huggingface/client';
+import { hubRangeReader } from '../utils/worker/huggingface/hub-reader';
 import { HF_BUCKETS } from '../utils/worker/scheduler/buckets';
 import { Scheduler } from '../utils/worker/scheduler/scheduler';
 import { atMost, type Report } from './report';

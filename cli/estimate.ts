@@ -2,7 +2,6 @@
 // engine's llama.cpp memory estimate from the command line. URLs are read with the extension's own
 // scheduler and Hub client (Range reads through /resolve/); HF_ENDPOINT points them elsewhere.
 
-import { formatBytes } from '../utils/common/format';
 import {
   type EstimateSummary,
   estimateLlamaCpp,
@@ -10,10 +9,12 @@ import {
   summarize,
   summarizeGguf,
 } from '../utils/lib/estimate';
-import { hubRangeReader, readGgufModel } from '../utils/lib/gguf';
+import { formatBytes } from '../utils/lib/format';
+import { readGgufModel } from '../utils/lib/gguf';
 import { classifyGgufPath, shardPaths } from '../utils/lib/gguf-names';
 import { createCache } from '../utils/worker/cache';
 import { HubClient } from '../utils/worker/huggingface/client';
+import { hubRangeReader } from '../utils/worker/huggingface/hub-reader';
 import { HF_BUCKETS } from '../utils/worker/scheduler/buckets';
 import { Scheduler, type SchedulerOptions } from '../utils/worker/scheduler/scheduler';
 import { fileRangeReader, localModelFiles } from './local-file';

@@ -1,9 +1,9 @@
 // "Check all quantizations" and its run: the button (start, or cancel while running) and where the
-// run stands. Drawn by the page UI (components/page-ui.tsx); utils/content/bulk-bar.tsx draws the
-// idle bar without Preact, the same markup.
+// run stands. Drawn by the page UI (page-ui.tsx); utils/page/hosts/bulk-host.ts draws the idle
+// bar without Preact, the same markup.
 
 import { t } from '../../utils/common/i18n';
-import type { BulkActions, BulkView } from '../../utils/page/hosts/bulk-host';
+import type { BulkActions, BulkView } from '../../utils/page/contract';
 
 export function BulkBar({ view, actions }: { view: BulkView; actions: BulkActions }) {
   const running = view.phase === 'running';

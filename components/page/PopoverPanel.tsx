@@ -2,30 +2,11 @@
 // and engine measured against, the engine's own messages (as text), a context size to re-estimate
 // with (built-in engine only) and "check again". Lives in the control's closed shadow root.
 
-import { formatBytes } from '../../utils/common/format';
 import { t } from '../../utils/common/i18n';
-import type { CheckResult } from '../../utils/common/result';
+import { agoText, memoryText, verdictOf } from '../../utils/common/verdict-text';
+import { formatBytes } from '../../utils/lib/format';
+import type { PopoverProps } from '../../utils/page/contract';
 import { DeviceBars } from '../shared/DeviceBars';
-import { agoText, memoryText, verdictOf } from '../shared/verdict-text';
-
-/** Viewport coordinates: below the control, or above it near the bottom of the window. */
-export interface PopoverPlace {
-  left: number;
-  top?: number;
-  bottom?: number;
-}
-
-export interface PopoverProps {
-  result: CheckResult;
-  /** A re-check runs: the last result stays, its actions wait. */
-  busy: boolean;
-  now: number;
-  /** Context size the user picked here, if any. */
-  ctx?: number;
-  place: PopoverPlace;
-  onClose(): void;
-  onCheck(ctxSize?: number): void;
-}
 
 // 2K to 128K tokens.
 const CONTEXT_SIZES = [11, 12, 13, 14, 15, 16, 17].map((power) => 2 ** power);
@@ -33,7 +14,7 @@ const CONTEXT_SIZES = [11, 12, 13, 14, 15, 16, 17].map((power) => 2 ** power);
 export function PopoverPanel(p: PopoverProps) {
   const r = p.result;
   const verdict = verdictOf(r);
-  const ctx = p.ctx ?? r.contextSize;
+  const ctx = p.contextSize ?? r.contextSize;
   const sizes = ctx && !CONTEXT_SIZES.includes(ctx) ? [ctx, ...CONTEXT_SIZES] : CONTEXT_SIZES;
   return (
     <div
@@ -89,7 +70,7 @@ export function PopoverPanel(p: PopoverProps) {
         ) : (
           <span />
         )}
-        <button type="button" disabled={p.busy} onClick={() => p.onCheck(p.ctx)}>
+        <button type="button" disabled={p.busy} onClick={() => p.onCheck(p.contextSize)}>
           {p.busy ? t('controlChecking') : t('popoverAgain')}
         </button>
       </div>

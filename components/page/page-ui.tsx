@@ -1,37 +1,17 @@
 // The page's drawing once a control leaves its idle state: the verdict and its popover, a bulk
 // run's progress, our own quantization list on model cards. A module of its own (entrypoints/
-// page-ui.ts), imported when the page first needs it: utils/content/page-ui.ts says why.
+// page-ui.ts), imported when the page first needs it (utils/page/ui-loader.ts); it knows the
+// page session only through utils/page/contract.ts.
 
 import { render } from 'preact';
-import type { ControlState } from '../../utils/common/control-state';
-import { t } from '../../utils/common/i18n';
-import type { BulkActions, BulkView } from '../../utils/page/hosts/bulk-host';
-import { quantLabel } from '../../utils/page/quant-list';
-import { PAGE_UI_GLOBAL } from '../../utils/page/ui-loader';
+import { setMessageTemplates, t } from '../../utils/common/i18n';
+import { quantLabel } from '../../utils/lib/gguf-names';
+import { PAGE_UI_GLOBAL, type PageUi } from '../../utils/page/contract';
+import { CheckControl } from '../shared/CheckControl';
 import { BulkBar } from './BulkBar';
-import { CheckControl } from './CheckControl';
-import { PopoverPanel, type PopoverProps } from './PopoverPanel';
+import { PopoverPanel } from './PopoverPanel';
 
-export interface ControlPaint {
-  view: ControlState;
-  best: boolean;
-  /** The popover, when open. */
-  popover?: PopoverProps;
-}
-
-export interface BulkPaint {
-  view: BulkView;
-  actions: BulkActions;
-  /** Our quantization list: the files whose controls are slotted into its rows. */
-  listed?: readonly string[];
-}
-
-export interface PageUi {
-  paintControl(mount: HTMLElement, paint: ControlPaint): void;
-  paintBulk(mount: HTMLElement, paint: BulkPaint): void;
-}
-
-// Mounts Preact draws; the first time, what was drawn without it goes.
+// The mounts Preact draws into. The first time, it clears what the session drew there without it.
 const owned = new WeakSet<HTMLElement>();
 
 function own(mount: HTMLElement): void {
@@ -41,6 +21,9 @@ function own(mount: HTMLElement): void {
 }
 
 export const pageUi: PageUi = {
+  setStrings(templates) {
+    setMessageTemplates(templates);
+  },
   paintControl(mount, { view, best, popover }) {
     own(mount);
     render(

@@ -2,9 +2,8 @@
 // much of the Hugging Face budget is left, how many requests wait, and any rate-limit wait.
 
 import { t } from '../../utils/common/i18n';
-import type { WorkerStatus } from '../../utils/common/protocol';
+import type { BucketStatus, WorkerStatus } from '../../utils/common/protocol';
 import type { EngineChoice } from '../../utils/common/settings';
-import type { BucketStatus } from '../../utils/worker/scheduler/scheduler';
 
 const ENGINE_NAMES: Record<EngineChoice, () => string> = {
   auto: () => t('popupEngineAuto'),

@@ -5,13 +5,13 @@
 
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import css from '../../utils/common/check-control.css?inline';
 import { writeAttributes } from '../../utils/common/control-attributes';
 import type { ControlState } from '../../utils/common/control-state';
-import { formatBytes } from '../../utils/common/format';
 import { t } from '../../utils/common/i18n';
-import type { GgufModelEntry } from '../../utils/worker/huggingface/gguf-files';
-import { CheckControl } from '../page/CheckControl';
-import css from '../page/check-control.css?inline';
+import type { GgufModelEntry } from '../../utils/common/protocol';
+import { formatBytes } from '../../utils/lib/format';
+import { CheckControl } from '../shared/CheckControl';
 import { checkKey, type OpenedState } from './controller';
 
 export interface ModelViewProps {

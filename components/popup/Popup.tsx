@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { type Channel, createChannel } from '../../utils/common/channel';
 import { t } from '../../utils/common/i18n';
-import type { SearchSort } from '../../utils/worker/huggingface/client';
+import type { SearchSort } from '../../utils/common/protocol';
 import { usePopupController } from './controller';
 import { Footer } from './Footer';
 import { ModelView } from './ModelView';

@@ -4,8 +4,7 @@
 
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../../utils/common/i18n';
-import type { ProgressView } from '../../utils/worker/check/progress';
-import type { SearchItem } from '../../utils/worker/huggingface/client';
+import type { ProgressView, SearchItem } from '../../utils/common/protocol';
 import type { SearchActivity } from './controller';
 import type { LoadedResults } from './memory';
 

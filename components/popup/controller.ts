@@ -6,10 +6,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Channel } from '../../utils/common/channel';
 import type { ControlState } from '../../utils/common/control-state';
-import type { ReplyError, WorkerStatus } from '../../utils/common/protocol';
-import type { ProgressView } from '../../utils/worker/check/progress';
-import type { SearchSort } from '../../utils/worker/huggingface/client';
-import type { RepoGgufFiles } from '../../utils/worker/huggingface/gguf-files';
+import type {
+  ProgressView,
+  ReplyError,
+  RepoGgufFiles,
+  SearchSort,
+  WorkerStatus,
+} from '../../utils/common/protocol';
 import { EMPTY_MEMORY, type LoadedResults, type MemoryStore, type PopupMemory } from './memory';
 
 export interface PopupDeps {

@@ -4,8 +4,7 @@
 
 import { browser } from 'wxt/browser';
 import type { ControlState } from '../../utils/common/control-state';
-import type { SearchItem, SearchSort } from '../../utils/worker/huggingface/client';
-import type { RepoGgufFiles } from '../../utils/worker/huggingface/gguf-files';
+import type { RepoGgufFiles, SearchItem, SearchSort } from '../../utils/common/protocol';
 
 export const SORTS: readonly SearchSort[] = ['downloads', 'likes', 'trendingScore', 'lastModified'];
 

@@ -1,9 +1,9 @@
 // One stacked bar per device (each GPU, and the RAM): where the memory goes, drawn against what the
 // device has free, so what doesn't fit, and by how much, shows at a glance.
 
-import { formatBytes } from '../../utils/common/format';
 import { type MessageKey, t } from '../../utils/common/i18n';
 import type { DeviceUse } from '../../utils/common/result';
+import { formatBytes } from '../../utils/lib/format';
 
 type Part = 'weights' | 'kvCache' | 'compute' | 'projector' | 'footprint';
 

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { TAGS } from '../../utils/page/contract';
 import { decodePathSegments, readPageContext } from '../../utils/page/read/page-context';
-import {
-  type CheckTarget,
-  CONTROL_TAG,
-  findCheckTargets,
-  isOwnControl,
-  linkTarget,
-} from '../../utils/page/read/targets';
+import { type CheckTarget, findCheckTargets, isOwnControl, linkTarget } from '../../utils/page/read/targets';
 import { HF, loadPage } from './load-page';
 
 const BARTOWSKI = 'bartowski/Qwen2.5-7B-Instruct-GGUF';
@@ -24,7 +19,7 @@ const hrefOf = (t: CheckTarget) => t.anchor.getAttribute('href') ?? '';
 
 /** What the UI layer does: put a control right after each anchor. */
 function mountControls(doc: Document, targets: CheckTarget[]) {
-  for (const t of targets) t.anchor.after(doc.createElement(CONTROL_TAG));
+  for (const t of targets) t.anchor.after(doc.createElement(TAGS.control));
 }
 
 describe('findCheckTargets on captured pages', () => {
@@ -217,7 +212,7 @@ describe('findCheckTargets across re-renders', () => {
     const { doc, ctx, targets } = targetsOf('tree-gguf-2025.html', `${HF}/${BARTOWSKI}/tree/main`);
     const first = targets[0] as CheckTarget;
     const dl = first.anchor.closest('li')?.querySelector('a[download]') as Element;
-    dl.after(doc.createElement(CONTROL_TAG));
+    dl.after(doc.createElement(TAGS.control));
     expect(files(findCheckTargets(doc, ctx))).not.toContain(first.file);
     expect(findCheckTargets(doc, ctx)).toHaveLength(targets.length - 1);
   });
@@ -227,7 +222,7 @@ describe('findCheckTargets across re-renders', () => {
       'blob-readme-gguf-repo-2024-07-signed-in.html',
       `${HF}/TheBloke/Mistral-7B-v0.1-GGUF/blob/main/README.md`,
     );
-    const own = doc.createElement(CONTROL_TAG);
+    const own = doc.createElement(TAGS.control);
     own.innerHTML = '<a href="/TheBloke/Mistral-7B-v0.1-GGUF/blob/main/extra-Q4_K_M.gguf">x</a>';
     doc.body.append(own);
     expect(findCheckTargets(doc, ctx)).toHaveLength(12);
@@ -311,7 +306,7 @@ describe('findCheckTargets link rules', () => {
 
   it('isOwnControl', () => {
     const doc = new DOMParser().parseFromString('<p></p>', 'text/html');
-    expect(isOwnControl(doc.createElement(CONTROL_TAG))).toBe(true);
+    expect(isOwnControl(doc.createElement(TAGS.control))).toBe(true);
     expect(isOwnControl(doc.createElement('a'))).toBe(false);
     expect(isOwnControl(null)).toBe(false);
   });

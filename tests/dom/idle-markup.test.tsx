@@ -5,7 +5,7 @@
 import { type ComponentChild, render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BulkBar } from '../../components/page/BulkBar';
-import { CheckControl } from '../../components/page/CheckControl';
+import { CheckControl } from '../../components/shared/CheckControl';
 import { createBulkHost } from '../../utils/page/hosts/bulk-host';
 import { createCheckHost, drawIdle } from '../../utils/page/hosts/check-host';
 import { recordShadowRoots, verdict } from './page-support';

@@ -3,7 +3,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../../utils/common/channel';
-import { useMessageTemplates } from '../../utils/common/i18n';
+import { setMessageTemplates } from '../../utils/common/i18n';
 import { ANNOTATE_TIMING } from '../../utils/common/timing';
 import { type PageSession, startPageSession } from '../../utils/page/session';
 import { HF, loadPage } from './load-page';
@@ -26,7 +26,7 @@ beforeEach(() => {
   document.documentElement.className = '';
 });
 afterEach(() => {
-  useMessageTemplates({});
+  setMessageTemplates({});
   session?.stop();
   session = null;
   shadows?.restore();

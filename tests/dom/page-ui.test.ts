@@ -5,10 +5,11 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerPageUi } from '../../components/page/page-ui';
-import { verdictSentence } from '../../components/shared/verdict-text';
+import { verdictSentence } from '../../utils/common/verdict-text';
+import { PAGE_UI_GLOBAL } from '../../utils/page/contract';
 import { createBulkHost } from '../../utils/page/hosts/bulk-host';
 import { createCheckHost } from '../../utils/page/hosts/check-host';
-import { PAGE_UI_GLOBAL, usePageUiLoader } from '../../utils/page/ui-loader';
+import { setPageUiLoader } from '../../utils/page/ui-loader';
 import { BARTOWSKI, recordShadowRoots, settle, verdict } from './page-support';
 
 const FILE = 'Qwen2.5-7B-Instruct-Q4_K_M.gguf';
@@ -23,7 +24,7 @@ beforeEach(() => {
 afterEach(() => {
   shadows.restore();
   registerPageUi();
-  usePageUiLoader(() => Promise.resolve());
+  setPageUiLoader(() => Promise.resolve());
   document.body.innerHTML = '';
 });
 
@@ -36,7 +37,7 @@ function control() {
 describe('page UI, loaded when first needed', () => {
   it('is asked for once by every control that leaves its idle state, which show plain text meanwhile', async () => {
     // The module comes after the page's current work, as an import does.
-    usePageUiLoader(async () => {
+    setPageUiLoader(async () => {
       asked += 1;
       await settle();
       registerPageUi();
@@ -62,7 +63,7 @@ describe('page UI, loaded when first needed', () => {
   });
 
   it('a module that cannot be loaded leaves plain text, and the next change asks again', async () => {
-    usePageUiLoader(async () => {
+    setPageUiLoader(async () => {
       asked += 1;
       throw new Error('The extension was reloaded');
     });
@@ -71,7 +72,7 @@ describe('page UI, loaded when first needed', () => {
     host.show({ state: 'done', result });
     await settle();
     expect(text()).toBe(verdictSentence(result));
-    usePageUiLoader(async () => {
+    setPageUiLoader(async () => {
       asked += 1;
       registerPageUi();
     });
@@ -82,7 +83,7 @@ describe('page UI, loaded when first needed', () => {
   });
 
   it('a loader that throws at once (the runtime gone) is a failed load too, not an error in the page', async () => {
-    usePageUiLoader(() => {
+    setPageUiLoader(() => {
       asked += 1;
       throw new TypeError("Cannot read properties of undefined (reading 'getURL')");
     });
@@ -95,7 +96,7 @@ describe('page UI, loaded when first needed', () => {
 
   it("a bulk run's bar keeps what it drew until the page UI is there", async () => {
     let arrive = () => {};
-    usePageUiLoader(
+    setPageUiLoader(
       () =>
         new Promise<void>((resolve) => {
           arrive = () => {

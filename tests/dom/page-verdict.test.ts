@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { h, render } from 'preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { CheckControl } from '../../components/page/CheckControl';
-import { agoText } from '../../components/shared/verdict-text';
+import { CheckControl } from '../../components/shared/CheckControl';
 import type { ControlState } from '../../utils/common/control-state';
-import { formatBytes } from '../../utils/common/format';
-import { useMessageTemplates } from '../../utils/common/i18n';
+import { setMessageTemplates } from '../../utils/common/i18n';
+import { agoText } from '../../utils/common/verdict-text';
+import { formatBytes } from '../../utils/lib/format';
 import { startAnnotator } from '../../utils/page/annotator';
 import { type CheckAsk, createCheckHost } from '../../utils/page/hosts/check-host';
 import { readPageContext } from '../../utils/page/read/page-context';
@@ -259,11 +259,11 @@ describe('Simplified Chinese', () => {
     lookup.mockImplementation(() => {
       throw new Error('the page called browser.i18n');
     });
-    useMessageTemplates(templates);
+    setMessageTemplates(templates);
     try {
       await expectChineseEverywhere();
     } finally {
-      useMessageTemplates({});
+      setMessageTemplates({});
     }
   });
 

@@ -7,11 +7,16 @@ import { vi } from 'vitest';
 import type { MemoryStore, PopupMemory } from '../../components/popup/memory';
 import { Popup } from '../../components/popup/Popup';
 import type { Channel } from '../../utils/common/channel';
-import type { Reply, Request, WorkerStatus } from '../../utils/common/protocol';
+import type {
+  ProgressView,
+  Reply,
+  RepoGgufFiles,
+  Request,
+  SearchItem,
+  SearchPage,
+  WorkerStatus,
+} from '../../utils/common/protocol';
 import type { CheckResult } from '../../utils/common/result';
-import type { ProgressView } from '../../utils/worker/check/progress';
-import type { SearchItem, SearchPage } from '../../utils/worker/huggingface/client';
-import type { RepoGgufFiles } from '../../utils/worker/huggingface/gguf-files';
 
 // Effects run after the next macrotask, not after a frame: happy-dom paints nothing, and a render
 // caused by a worker reply outside act() would otherwise wait for a 100 ms frame fallback.

@@ -8,12 +8,11 @@ import { summarizeGguf } from '../../utils/lib/estimate/model-summary';
 import {
   GgufError,
   type GgufHeader,
-  hubRangeReader,
   type RangeReader,
-  rangeReadFromResponse,
   readGgufHeader,
   readGgufModel,
 } from '../../utils/lib/gguf';
+import { hubRangeReader, rangeReadFromResponse } from '../../utils/worker/huggingface/hub-reader';
 import {
   ByteSink,
   fileReader,

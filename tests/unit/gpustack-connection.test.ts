@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionReport } from '../../utils/common/protocol';
 import { DEFAULT_SETTINGS, serverOrigin } from '../../utils/common/settings';
 import { GpustackClient } from '../../utils/worker/engines/gpustack/client';
+import { runConnectionTest } from '../../utils/worker/engines/gpustack/connection';
 import { testConnection } from '../../utils/worker/engines/gpustack/index';
 import { Scheduler } from '../../utils/worker/scheduler/scheduler';
 import {
@@ -25,7 +26,7 @@ function setup(config: GpustackApiConfig = {}, apiKey: string = GPUSTACK_KEYS.ad
   const generations = memoryStore();
   const client = new GpustackClient({ scheduler, serverUrl: base, apiKey, generations });
   const test = async (): Promise<ConnectionReport> => {
-    const report = client.testConnection();
+    const report = runConnectionTest(client);
     await vi.runAllTimersAsync();
     return report;
   };

@@ -3,8 +3,8 @@
 // reconnects (waking a new worker) and asks again, a few times at most, then gives a retryable error.
 
 import { browser } from 'wxt/browser';
-import type { ProgressView } from '../worker/check/progress';
 import { t } from './i18n';
+import type { ProgressView } from './protocol';
 import { CHANNEL, type PortMessage, type ReplyFor, type Request } from './protocol';
 import { MESSAGE_TIMING, timed } from './timing';
 

@@ -16,8 +16,13 @@ export type MessageTemplates = Record<string, string>;
 let templates: MessageTemplates = {};
 
 /** Content scripts: use these templates before asking the browser. */
-export function useMessageTemplates(next: MessageTemplates): void {
+export function setMessageTemplates(next: MessageTemplates): void {
   templates = next;
+}
+
+/** The templates in use, to hand to the page UI's own bundle (utils/page/contract.ts). */
+export function messageTemplates(): MessageTemplates {
+  return templates;
 }
 
 export function t(key: MessageKey, ...substitutions: Array<string | number>): string {

@@ -3,13 +3,61 @@
 // malformed gets an error reply instead of an exception that would break the listener.
 
 import type { ProfileSource } from '../lib/hardware';
-import type { ProgressView } from '../worker/check/progress';
-import type { SearchPage, SearchSort } from '../worker/huggingface/client';
-import type { RepoGgufFiles } from '../worker/huggingface/gguf-files';
-import type { SchedulerStatus } from '../worker/scheduler/scheduler';
 import type { MessageTemplates } from './i18n';
 import type { CheckResult, Priority } from './result';
 import type { EngineChoice } from './settings';
+
+// What the worker answers with, for every context that asks.
+
+export type ProgressView =
+  | { state: 'queued'; position: number }
+  | { state: 'waiting'; until: number }
+  | { state: 'checking' };
+
+export type SearchSort = 'downloads' | 'likes' | 'trendingScore' | 'lastModified';
+
+export interface SearchItem {
+  id: string;
+  downloads: number;
+  likes: number;
+  lastModified: string | null;
+}
+
+export interface SearchPage {
+  models: SearchItem[];
+  /** The next page's URL, or null at the end. */
+  next: string | null;
+}
+
+export interface GgufModelEntry {
+  /** The file a check names: the model file, or the first shard. */
+  file: string;
+  /** "Q4_K_M", "IQ2_XXS"...; the file name when none is recognised. */
+  label: string;
+  sizeBytes: number;
+  shards: number;
+}
+
+export interface RepoGgufFiles {
+  repo: string;
+  commit: string;
+  models: GgufModelEntry[];
+  /** mmproj files: attached to the models, not models themselves. */
+  projectors: string[];
+}
+
+export interface BucketStatus {
+  queued: number;
+  inFlight: number;
+  remaining: number;
+  quota: number;
+  /** When the bucket waits for its budget or a 429 pause: the time it may send again. */
+  waitingUntil: number | null;
+}
+
+export interface SchedulerStatus {
+  buckets: Record<string, BucketStatus>;
+}
 
 /** The port name content scripts and the popup connect with. */
 export const CHANNEL = 'gpustack-check';

@@ -1,5 +1,6 @@
 // The one shape both engines answer in. Fields an engine cannot know are absent.
 
+import type { Placement } from '../lib/estimate/placement';
 import type { ProfileSource } from '../lib/hardware';
 
 export type Engine = 'builtin' | 'gpustack';
@@ -7,7 +8,7 @@ export type Engine = 'builtin' | 'gpustack';
 /** Who asked decides the queue order: a click in a page, a file picked in the popup, a bulk check. */
 export type Priority = 'click' | 'popup' | 'bulk';
 
-export type Placement = 'single-gpu' | 'multi-gpu' | 'distributed' | 'partial' | 'cpu';
+export type { Placement };
 
 /**
  * Why a fitting verdict may still not deploy: the server has no backend that runs GGUF, or the fit

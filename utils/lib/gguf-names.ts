@@ -167,3 +167,9 @@ export function shardPaths(firstShard: string): string[] {
   }
   return out;
 }
+
+/** A short name for a model file: its quantization, else its file name. */
+export function quantLabel(file: string): string {
+  const info = classifyGgufPath(file);
+  return info.quant ?? info.baseName;
+}

@@ -5,18 +5,19 @@
 // Also: "Check all quantizations" on tree pages and model cards, the best-fit mark, our own
 // quantization list on model cards that show none, and screen-reader announcements.
 
-import { fitsOnGpu, verdictSentence } from '../../components/shared/verdict-text';
 import type { Channel } from '../common/channel';
 import type { ControlState } from '../common/control-state';
 import { t } from '../common/i18n';
 import type { Priority } from '../common/result';
 import { ANNOTATE_TIMING, timed } from '../common/timing';
-import { modelFilesToCheck } from '../lib/gguf-names';
+import { fitsOnGpu, verdictSentence } from '../common/verdict-text';
+import { modelFilesToCheck, quantLabel } from '../lib/gguf-names';
 import { type BulkRun, runBulk } from './bulk-run';
+import type { BulkView } from './contract';
 import { createAnnouncer } from './hosts/announcer';
-import { type BulkHost, type BulkView, createBulkHost } from './hosts/bulk-host';
+import { type BulkHost, createBulkHost } from './hosts/bulk-host';
 import { type CheckAsk, type CheckHost, createCheckHost } from './hosts/check-host';
-import { quantLabel, sidebarSpot } from './quant-list';
+import { sidebarSpot } from './quant-list';
 import type { PageContext } from './read/page-context';
 import { commonAncestor, findCheckTargets, type TargetKind } from './read/targets';
 

@@ -1,14 +1,6 @@
 // Our own quantization list for model cards whose page shows none we can find (ModelHeader's
 // ggufFilePaths say what there is): where it goes, and what each row is called. The list itself is
-// the bulk bar's host with the controls slotted in (utils/content/bulk-bar.tsx).
-
-import { classifyGgufPath } from '../lib/gguf-names';
-
-/** A short name for a model file: its quantization, else its file name. */
-export function quantLabel(file: string): string {
-  const info = classifyGgufPath(file);
-  return info.quant ?? info.baseName;
-}
+// the bulk bar's host with the controls slotted in (hosts/bulk-host.ts).
 
 /**
  * The sidebar of a model card: the section after the card's own (the Hub's two-column layout),

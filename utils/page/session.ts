@@ -7,12 +7,12 @@
 // its strings before it draws controls (utils/i18n.ts says why).
 
 import type { Channel } from '../common/channel';
-import { useMessageTemplates } from '../common/i18n';
+import { setMessageTemplates } from '../common/i18n';
 import { ANNOTATE_TIMING, timed } from '../common/timing';
 import { type Annotator, type AnnotatorDeps, annotatable, startAnnotator } from './annotator';
 import { setTheme } from './hosts/check-host';
 import { readPageContext } from './read/page-context';
-import { usePageUiLoader } from './ui-loader';
+import { setPageUiLoader } from './ui-loader';
 
 export interface PageSession {
   /** Re-reads the URL now (and the page when it changed); otherwise re-scans. */
@@ -29,7 +29,7 @@ function loadStrings(channel: Channel, patience: number): Promise<void> {
     const timer = setTimeout(resolve, patience);
     void channel.request({ type: 'page-messages' }).then((reply) => {
       // Late templates still help the controls drawn after them.
-      if (reply.ok) useMessageTemplates(reply.value);
+      if (reply.ok) setMessageTemplates(reply.value);
       clearTimeout(timer);
       resolve();
     });
@@ -46,7 +46,7 @@ export interface PageSessionDeps extends AnnotatorDeps {
 
 export function startPageSession(win: Window, deps: PageSessionDeps): PageSession {
   const doc = win.document;
-  usePageUiLoader(deps.loadPageUi);
+  setPageUiLoader(deps.loadPageUi);
   const html = doc.documentElement;
   const theme = () => setTheme(html.classList.contains('dark'));
   theme();

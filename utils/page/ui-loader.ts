@@ -1,24 +1,30 @@
 // The page's drawing beyond idle controls (Preact: verdicts, popovers, a bulk run's progress, our
 // quantization list) is a module of its own, entrypoints/page-ui.ts, which the page session imports
-// when a page first needs it. The module loaded on every Hugging Face page keeps to what every page
-// shows: 40% less code to load on each of them.
+// when a page first needs it: the module loaded on every Hugging Face page keeps to what every page
+// shows (bench: content_script_bytes).
 // Until the drawing arrives (or if it cannot), a control shows its state as plain text.
 
-import type { PageUi } from '../../components/page/page-ui';
-
-/** Where the page UI module leaves itself, in the content scripts' own world. */
-export const PAGE_UI_GLOBAL = '__gpustackPageUi';
+import { messageTemplates } from '../common/i18n';
+import { PAGE_UI_GLOBAL, type PageUi } from './contract';
 
 let load: (() => Promise<unknown>) | undefined;
 let loading: Promise<void> | undefined;
 
 /** How to get the page UI (the extension's page session imports its module); none: it is there. */
-export function usePageUiLoader(next: (() => Promise<unknown>) | undefined): void {
+export function setPageUiLoader(next: (() => Promise<unknown>) | undefined): void {
   load = next;
 }
 
+let given: PageUi | undefined;
+
+/** The page UI, once its module is there; handed the page's strings before its first drawing. */
 export function pageUi(): PageUi | undefined {
-  return (globalThis as unknown as Record<string, PageUi | undefined>)[PAGE_UI_GLOBAL];
+  const ui = (globalThis as unknown as Record<string, PageUi | undefined>)[PAGE_UI_GLOBAL];
+  if (ui && ui !== given) {
+    ui.setStrings(messageTemplates());
+    given = ui;
+  }
+  return ui;
 }
 
 /** Runs `then` once the page UI is there, asking for it first when it is not. */

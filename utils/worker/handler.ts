@@ -6,6 +6,7 @@
 
 import type { Browser } from 'wxt/browser';
 import { toReplyError } from '../common/errors';
+import type { ProgressView, RepoGgufFiles, SearchPage } from '../common/protocol';
 import {
   CHANNEL,
   type ConnectionReport,
@@ -20,9 +21,8 @@ import {
   type WorkerStatus,
 } from '../common/protocol';
 import type { CheckService } from './check/check-service';
-import type { ProgressBoard, ProgressView } from './check/progress';
-import type { CallOptions, SearchPage } from './huggingface/client';
-import type { RepoGgufFiles } from './huggingface/gguf-files';
+import type { ProgressBoard } from './check/progress';
+import type { CallOptions } from './huggingface/client';
 import { pageMessageTemplates } from './page-strings';
 
 type Sender = Browser.runtime.MessageSender;

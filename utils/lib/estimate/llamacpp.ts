@@ -238,7 +238,7 @@ function upperBound(sorted: readonly number[], x: number): number {
 }
 
 /** How blocks are spread: the last `offloaded` ones go to the GPUs by the split fractions. */
-interface Placement {
+interface LayerSplit {
   offloaded: number;
   loaded: number;
   full: boolean;
@@ -248,7 +248,7 @@ interface Placement {
   deviceOf(i: number, count: number): number;
 }
 
-function placeBlocks(blockCount: number, gpuLayers: number | null, splits: readonly number[]): Placement {
+function placeBlocks(blockCount: number, gpuLayers: number | null, splits: readonly number[]): LayerSplit {
   let offloaded = 0;
   let outputOffloaded = false;
   if (gpuLayers === null) {
@@ -458,7 +458,7 @@ function addKvCache(
   e: LlamaCppEstimate,
   arch: ModelArchitecture,
   settings: Settings,
-  place: Placement,
+  place: LayerSplit,
   kv: KvShape,
 ): void {
   const host = e.devices[0] as DeviceEstimate;
@@ -523,7 +523,7 @@ interface ScratchShape {
   cacheK: number;
   cacheV: number;
   flashAttention: boolean;
-  place: Placement;
+  place: LayerSplit;
 }
 
 /** Scratch of one attention block: { host, gpu, hostKv } (hostKv = one layer's K and V views). */

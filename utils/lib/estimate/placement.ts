@@ -4,12 +4,14 @@
 // Available memory per GPU = total - allocated - reserved; RAM likewise. Unified-memory workers
 // compare the UMA figures; everything else the non-UMA figures, as GPUStack does.
 
-import type { Placement } from '../../common/result';
 import type { HardwareProfile, WorkerProfile } from '../hardware';
 import { readArchitecture } from './architecture';
 import { type EstimateOptions, estimateLlamaCpp } from './llamacpp';
 import type { GgufSummary } from './model-summary';
 import { type EstimateSummary, type SummarizeOptions, summarize } from './summarize';
+
+/** Where a model runs, in GPUStack's order of preference. */
+export type Placement = 'single-gpu' | 'multi-gpu' | 'distributed' | 'partial' | 'cpu';
 
 export interface PlacementOptions extends EstimateOptions, SummarizeOptions {
   /** GPUStack's cpu_offloading: partial offload and CPU only are allowed (default true). */

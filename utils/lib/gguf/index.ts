@@ -1,14 +1,9 @@
 // GGUF headers read over byte ranges, parsed into @huggingface/gguf's `gguf()` shape.
 //
-//   const header = await readGgufHeader(hubRangeReader(hub, repo, commit, path, call), { fileSize });
-//   const shards = await readGgufModel((p) => hubRangeReader(hub, repo, commit, p, call), paths);
+//   const header = await readGgufHeader(read, { fileSize });       // read: a RangeReader
+//   const shards = await readGgufModel((p) => readerFor(p), paths);
 //   summarizeGguf(shards.map((h, i) => ({ ...h, fileSize: h.fileSize ?? sizes[i] })));
 
-export {
-  hubRangeReader,
-  type RangeResponse,
-  rangeReadFromResponse,
-} from '../../worker/huggingface/hub-reader';
 export { GgufError, type GgufErrorReason, isGgufError } from './errors';
 export {
   DEFAULT_KEEP_ARRAYS_UP_TO,

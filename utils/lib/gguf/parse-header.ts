@@ -17,7 +17,7 @@
 //   size is u32 in version 1 and u64 from version 2 on.
 
 import type { GGUFParseOutput, GGUFTensorInfo, MetadataValue } from '@huggingface/gguf';
-import { formatBytes } from '../../common/format';
+import { formatBytes } from '../format';
 import { GgufError } from './errors';
 
 /** GGUF metadata value types (same numbers as @huggingface/gguf's GGUFValueType). */

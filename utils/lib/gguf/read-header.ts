@@ -11,7 +11,7 @@
 // header parses "successfully"), throws bare Errors/RangeErrors, and imports @huggingface/tasks,
 // which adds ~250 kB to a bundle. Only its types are used here.
 
-import { formatBytes } from '../../common/format';
+import { formatBytes } from '../format';
 import { GgufError } from './errors';
 import { NeedMoreBytes, type ParsedGgufHeader, parseGgufHeader } from './parse-header';
 

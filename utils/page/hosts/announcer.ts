@@ -4,6 +4,8 @@
 // Made when the user first asks for something, not on page load: most pages never announce, and a
 // region needs only to exist before it changes (a verdict arrives a message round trip later).
 
+import { TAGS } from '../contract';
+
 export interface Announcer {
   /** Puts the region on the page now, so that what is said later is read. */
   ready(): void;
@@ -12,7 +14,7 @@ export interface Announcer {
 }
 
 export function createAnnouncer(doc: Document): Announcer {
-  const host = doc.createElement('gpustack-live');
+  const host = doc.createElement(TAGS.live);
   const region = doc.createElement('span');
   // Once on the page (or taken away for good), never put there again.
   let done = false;

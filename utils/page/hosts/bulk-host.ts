@@ -6,21 +6,9 @@
 
 import { t } from '../../common/i18n';
 import { PAINT_TIMING, timed } from '../../common/timing';
+import { type BulkActions, type BulkView, TAGS } from '../contract';
 import { pageUi, whenPageUi } from '../ui-loader';
 import { type CheckHost, shadowMount } from './check-host';
-
-export interface BulkView {
-  phase: 'idle' | 'running' | 'done' | 'cancelled';
-  done: number;
-  total: number;
-  /** After a complete run: the quantization to pick, or null when none fits entirely on GPU. */
-  best?: string | null;
-}
-
-export interface BulkActions {
-  start(): void;
-  cancel(): void;
-}
 
 export interface BulkHost {
   element: HTMLElement;
@@ -33,7 +21,7 @@ export interface BulkHost {
  * attributes stay readable on them.
  */
 export function createBulkHost(doc: Document, actions: BulkActions, listed?: CheckHost[]): BulkHost {
-  const element = doc.createElement(listed ? 'gpustack-quants' : 'gpustack-bulk');
+  const element = doc.createElement(listed ? TAGS.quants : TAGS.bulk);
   const mount = shadowMount(element);
   listed?.forEach((host, i) => {
     host.element.slot = `q${i}`;

@@ -3,17 +3,15 @@
 // attributes; everything it shows, the popover included, lives in a CLOSED shadow root, so page
 // scripts cannot read the user's hardware or server details.
 
-import css from '../../../components/page/check-control.css?inline';
-import type { PopoverPlace } from '../../../components/page/PopoverPanel';
-import { verdictSentence } from '../../../components/shared/verdict-text';
+import css from '../../common/check-control.css?inline';
 import { writeAttributes } from '../../common/control-attributes';
 import type { ControlState } from '../../common/control-state';
 import { t } from '../../common/i18n';
 import type { CheckResult } from '../../common/result';
 import { PAINT_TIMING, timed } from '../../common/timing';
+import { verdictSentence } from '../../common/verdict-text';
+import { type PopoverPlace, TAGS } from '../contract';
 import { pageUi, whenPageUi } from '../ui-loader';
-
-export const HOST_TAG = 'gpustack-check';
 
 /**
  * CheckControl's idle markup, drawn without the page UI: most controls of a page never leave it, and
@@ -114,7 +112,7 @@ export function createCheckHost(
   /** The aria-label, asked once by the caller for all its controls. */
   label = t('checkLabel'),
 ): CheckHost {
-  const element = doc.createElement(HOST_TAG);
+  const element = doc.createElement(TAGS.control);
   element.setAttribute('role', 'button');
   element.setAttribute('tabindex', '0');
   element.setAttribute('aria-label', label);
@@ -129,7 +127,8 @@ export function createCheckHost(
   let last: CheckResult | undefined;
   let best = false;
   let open = false;
-  let ctx: number | undefined;
+  // The context size picked in the popover, if any.
+  let contextSize: number | undefined;
   let place: PopoverPlace = { left: 0 };
   let ticker: ReturnType<typeof setInterval> | undefined;
 
@@ -159,11 +158,11 @@ export function createCheckHost(
               result: last,
               busy: current.state !== 'done',
               now: Date.now(),
-              ...(ctx === undefined ? {} : { ctx }),
+              ...(contextSize === undefined ? {} : { contextSize }),
               place,
               onClose: () => closePopover(true),
               onCheck: (size?: number) => {
-                ctx = size;
+                contextSize = size;
                 onActivate(host, { force: true, ...(size ? { ctxSize: size } : {}) });
               },
             },

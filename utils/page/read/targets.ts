@@ -3,6 +3,7 @@
 // never by class names, so restyles and nesting changes don't matter.
 
 import { isModelFileToCheck } from '../../lib/gguf-names';
+import { TAGS } from '../contract';
 import { decodePathSegments, type PageContext, parseRepoPathname, safeDecode } from './page-context';
 
 export type TargetKind = 'tree-row' | 'blob' | 'readme-link' | 'quant-list';
@@ -18,10 +19,9 @@ export interface CheckTarget {
 }
 
 /** Tag of the element our UI mounts in. */
-export const CONTROL_TAG = 'gpustack-check';
 
 export function isOwnControl(el: Element | null | undefined): boolean {
-  return el?.localName === CONTROL_TAG;
+  return el?.localName === TAGS.control;
 }
 
 type LinkRole = 'blob' | 'resolve' | 'info';
@@ -112,7 +112,7 @@ function collectFileLinks(root: ParentNode, ctx: PageContext, repo: string): Fil
     const href = el.getAttribute('href') ?? '';
     // Cheap string test first: most links on a page are navigation, avatars, tags.
     if (!href.includes('blob/') && !href.includes('resolve/') && !href.includes('show_file_info')) continue;
-    if (el.closest(CONTROL_TAG)) continue;
+    if (el.closest(TAGS.control)) continue;
     const link = parseFileLink(el, href, pageBase, repoLower);
     if (link) out.push(link);
   }
@@ -177,7 +177,7 @@ function hasControlAfter(el: Element): boolean {
 
 function alreadyHosted(group: Group): boolean {
   if (group.links.some((l) => hasControlAfter(l.el))) return true;
-  return group.container !== null && group.container.querySelector(CONTROL_TAG) !== null;
+  return group.container !== null && group.container.querySelector(TAGS.control) !== null;
 }
 
 function bestLink(links: readonly FileLink[]): FileLink {

@@ -2,12 +2,8 @@
 // (until when), or checking (its request is travelling). Checks tell a Tracker which scheduled
 // request they currently wait for; the board turns scheduler status into views for the callers.
 
+import type { ProgressView } from '../../common/protocol';
 import type { ScheduledRequest, Scheduler } from '../scheduler/scheduler';
-
-export type ProgressView =
-  | { state: 'queued'; position: number }
-  | { state: 'waiting'; until: number }
-  | { state: 'checking' };
 
 /** Told which request a check waits for now (null: none, e.g. between requests). */
 export interface Tracker {

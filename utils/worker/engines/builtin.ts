@@ -3,17 +3,18 @@
 // gguf-parser does, and places the model on the user's hardware in GPUStack's order.
 
 import { CheckError } from '../../common/errors';
-import { formatBytes } from '../../common/format';
 import type { Breakdown, CheckResult } from '../../common/result';
 import type { Settings } from '../../common/settings';
 import { EstimateError, type GgufSummary, summarizeGguf } from '../../lib/estimate';
 import { type PlacementResult, placeModel } from '../../lib/estimate/placement';
 import type { DeviceBreakdown } from '../../lib/estimate/summarize';
-import { GgufError, hubRangeReader, readGgufModel } from '../../lib/gguf';
+import { formatBytes } from '../../lib/format';
+import { GgufError, readGgufModel } from '../../lib/gguf';
 import { classifyGgufPath } from '../../lib/gguf-names';
 import type { HardwareProfile } from '../../lib/hardware';
 import { type Cache, TTL } from '../cache';
 import type { CallOptions, HubClient, RepoFile } from '../huggingface/client';
+import { hubRangeReader } from '../huggingface/hub-reader';
 
 export interface EngineInput {
   repo: string;

@@ -3,6 +3,7 @@
 
 import { CheckError } from '../../common/errors';
 import { apiModelUrl, resolveUrl } from '../../common/hub-urls';
+import type { SearchItem, SearchPage, SearchSort } from '../../common/protocol';
 import type { Priority } from '../../common/result';
 import { type Cache, TTL } from '../cache';
 import type { Tracker } from '../check/progress';
@@ -37,26 +38,11 @@ export interface HubClientOptions {
   token?: () => Promise<string | undefined>;
 }
 
-export type SearchSort = 'downloads' | 'likes' | 'trendingScore' | 'lastModified';
-
 export interface SearchQuery {
   search: string;
   sort: SearchSort;
   /** The next page's URL, from the previous page. */
   cursor?: string;
-}
-
-export interface SearchItem {
-  id: string;
-  downloads: number;
-  likes: number;
-  lastModified: string | null;
-}
-
-export interface SearchPage {
-  models: SearchItem[];
-  /** The next page's URL, or null at the end. */
-  next: string | null;
 }
 
 /** Ten at a time, as GPUStack's fix for its 429s settled on: more only when the user scrolls. */

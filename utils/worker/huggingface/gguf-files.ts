@@ -1,25 +1,9 @@
 // A repo's GGUF models as people choose among them: one entry per model (split shards grouped
 // under their first shard), with its quantization, total size, and the repo's vision projectors.
 
+import type { RepoGgufFiles } from '../../common/protocol';
 import { classifyGgufPath, modelFilesToCheck, shardPaths } from '../../lib/gguf-names';
 import type { ModelInfo } from './client';
-
-export interface GgufModelEntry {
-  /** The file a check names: the model file, or the first shard. */
-  file: string;
-  /** "Q4_K_M", "IQ2_XXS"...; the file name when none is recognised. */
-  label: string;
-  sizeBytes: number;
-  shards: number;
-}
-
-export interface RepoGgufFiles {
-  repo: string;
-  commit: string;
-  models: GgufModelEntry[];
-  /** mmproj files: attached to the models, not models themselves. */
-  projectors: string[];
-}
 
 export function listGgufModels(info: ModelInfo): RepoGgufFiles {
   const sizes = new Map(info.files.map((f) => [f.path, f.size]));

@@ -8,6 +8,7 @@
 
 import PQueue from 'p-queue';
 import { CheckError } from '../../common/errors';
+import type { BucketStatus, SchedulerStatus } from '../../common/protocol';
 import type { Priority } from '../../common/result';
 import { SingleFlight } from '../single-flight';
 import { Budget, type BudgetConfig, type BudgetState } from './budget';
@@ -40,19 +41,6 @@ export interface FetchedResponse {
   url: string;
   headers: Headers;
   body: Uint8Array;
-}
-
-export interface BucketStatus {
-  queued: number;
-  inFlight: number;
-  remaining: number;
-  quota: number;
-  /** When the bucket waits for its budget or a 429 pause: the time it may send again. */
-  waitingUntil: number | null;
-}
-
-export interface SchedulerStatus {
-  buckets: Record<string, BucketStatus>;
 }
 
 export interface BudgetStore {

@@ -3,7 +3,6 @@
 // goes only to this server's origin, as a Bearer header, and no request carries cookies: GPUStack
 // ignores the key when any session cookie comes along.
 
-import type { ConnectionReport } from '../../../common/protocol';
 import type { CheckResult, Priority } from '../../../common/result';
 import { parseServerUrl } from '../../../common/server-url';
 import type { Tracker } from '../../check/progress';
@@ -12,7 +11,6 @@ import type { FetchedResponse, ScheduledRequest, Scheduler } from '../../schedul
 import { type AttemptStore, memoryAttemptStore } from './attempts';
 import { Batcher } from './batcher';
 import { backendNamesOf, type Cluster, clustersOf, ggufBackendsOf } from './catalog';
-import { runConnectionTest } from './connection';
 import { type Dialect, dialectOf, parseVersion } from './dialect';
 import {
   backendGone,
@@ -159,11 +157,6 @@ export class GpustackClient {
   /** Forget the generation (e.g. the server was upgraded), so the next call asks again. */
   forgetGeneration(): Promise<void> {
     return this.generations.forget(this.origin);
-  }
-
-  /** What the server is and what the key may do, as one report with one sentence for people. */
-  testConnection(): Promise<ConnectionReport> {
-    return runConnectionTest(this);
   }
 
   /**

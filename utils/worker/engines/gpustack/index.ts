@@ -7,7 +7,7 @@ import { originPattern, parseServerUrl, sameOrigin } from '../../../common/serve
 import { type Settings, serverKey } from '../../../common/settings';
 import type { Scheduler } from '../../scheduler/scheduler';
 import { type GpustackCall, GpustackClient } from './client';
-import { emptyReport } from './connection';
+import { emptyReport, runConnectionTest } from './connection';
 import { badUrl, noHostPermission } from './errors';
 import { type GenerationStore, sessionGenerationStore } from './generation';
 
@@ -60,7 +60,7 @@ export async function testConnection(
     apiKey,
     generations: deps.generations ?? sessionGenerationStore(),
   });
-  return client.testConnection();
+  return runConnectionTest(client);
 }
 
 /** The saved server's workers as a hardware profile (of the saved cluster on 2.x). */

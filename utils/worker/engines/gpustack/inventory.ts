@@ -3,8 +3,8 @@
 // `ready` workers count: StatusFilter drops every other state before placing a model
 // (policies/worker_filters/status_filter.py, every tag from v0.6.0 to v2.2.3).
 
-import { formatBytes } from '../../../common/format';
 import { t } from '../../../common/i18n';
+import { formatBytes } from '../../../lib/format';
 import type { GpuProfile, HardwareProfile, WorkerProfile } from '../../../lib/hardware';
 import type { Dialect } from './dialect';
 import { isRecord } from './http';

@@ -1,9 +1,9 @@
 // The words and colour of a verdict, shared by the compact control, its popover, the page's
 // announcements and the popup: one place decides what "fits" means to people.
 
-import { formatBytes } from '../../utils/common/format';
-import { t } from '../../utils/common/i18n';
-import type { CheckResult } from '../../utils/common/result';
+import { formatBytes } from '../lib/format';
+import { t } from './i18n';
+import type { CheckResult } from './result';
 
 /** Colour family of a verdict: fits on GPUs, partial offload, CPU only, won't fit, no verdict. */
 export type Tone = 'fit' | 'partial' | 'cpu' | 'nofit' | 'unknown';

@@ -3,7 +3,7 @@
 
 import type { ControlState } from '../../utils/common/control-state';
 import { t } from '../../utils/common/i18n';
-import { agoText, memoryText, verdictOf } from '../shared/verdict-text';
+import { agoText, memoryText, verdictOf } from '../../utils/common/verdict-text';
 
 export function CheckControl({
   view,

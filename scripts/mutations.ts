@@ -65,9 +65,10 @@ const MUTATIONS: Mutation[] = [
   {
     id: 'cache-key-missing-setting',
     what: 'the result cache key leaves out flash attention (a changed setting serves an old verdict)',
-    file: 'utils/worker/check/check-service.ts',
-    find: 'settings.flashAttention, ',
-    replace: '',
+    file: 'utils/worker/engines/builtin.ts',
+    find: 'return JSON.stringify([ESTIMATE_VERSION, options, profileFingerprint(profile)]);',
+    replace:
+      'return JSON.stringify([ESTIMATE_VERSION, { ...options, flashAttention: null }, profileFingerprint(profile)]);',
   },
   {
     id: 'channel-retry-removed',

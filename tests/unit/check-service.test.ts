@@ -6,8 +6,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckRequest } from '../../utils/common/protocol';
 import { DEFAULT_SETTINGS, type Settings } from '../../utils/common/settings';
+import type { EstimateOptions } from '../../utils/lib/estimate';
 import { createCache } from '../../utils/worker/cache';
 import { CheckService } from '../../utils/worker/check/check-service';
+import { BuiltinEngine, estimateKey, estimateOptionsFrom } from '../../utils/worker/engines/builtin';
 import { resolveProfile } from '../../utils/worker/hardware/resolve';
 import { HubClient } from '../../utils/worker/huggingface/client';
 import { HF_BUCKETS } from '../../utils/worker/scheduler/buckets';
@@ -46,9 +48,11 @@ beforeEach(() => {
     hardwareMode: 'manual',
     manualHardware: { gpuMemoryGiB: 24, gpuCount: 1, systemRamGiB: 64, unifiedMemory: false },
   };
+  const hub = new HubClient({ scheduler, cache });
   service = new CheckService({
-    hub: new HubClient({ scheduler, cache }),
+    hub,
     cache,
+    builtin: new BuiltinEngine({ hub, cache }),
     // Read at every check, as the worker does: a changed setting applies to the next one.
     context: async () => ({ settings, profile: resolveProfile(settings, {}) }),
   });
@@ -144,5 +148,25 @@ describe('the built-in verdict, in gguf-parser-go’s figures', () => {
       vramBytes: d.vram,
       ramBytes: d.ram,
     });
+  });
+});
+
+describe('one derivation of what a built-in verdict depends on', () => {
+  const profile = resolveProfile(DEFAULT_SETTINGS, {});
+
+  it('every option the settings give the estimate is in the cache key', () => {
+    const options = estimateOptionsFrom(DEFAULT_SETTINGS);
+    const key = estimateKey(options, profile);
+    for (const name of Object.keys(options) as Array<keyof EstimateOptions>) {
+      const changed = { ...options, [name]: typeof options[name] === 'boolean' ? !options[name] : 'other' };
+      expect(estimateKey(changed, profile), name).not.toBe(key);
+    }
+    expect(Object.keys(options).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a setting added to the derivation tomorrow is in the key at once', () => {
+    const options = estimateOptionsFrom(DEFAULT_SETTINGS);
+    const tomorrow = { ...options, kvOffload: false } as EstimateOptions;
+    expect(estimateKey(tomorrow, profile)).not.toBe(estimateKey(options, profile));
   });
 });

@@ -16,7 +16,7 @@ import {
   GpustackApi,
   type GpustackApiConfig,
 } from '../e2e/support/gpustack-api';
-import { GPUSTACK_BASE as BASE, memoryStore, SPEC_PARAMS as PARAMS } from '../support/gpustack';
+import { GPUSTACK_BASE as BASE, engineInput, memoryStore, SPEC_PARAMS as PARAMS } from '../support/gpustack';
 
 const GIB = 1024 ** 3;
 const REPO = 'o/model-GGUF';
@@ -187,17 +187,16 @@ describe('why a fit may still not deploy', () => {
     };
     const engine = createGpustackEngine({
       scheduler,
-      settings,
       generations: memoryStore(),
       attempts: memoryAttemptStore(),
     });
-    const verdict = await settle(engine.evaluate({ repo: REPO, file: FILE, revision: 'refs/pr/3' }));
+    const verdict = await settle(engine.evaluate(engineInput(settings, FILE, { revision: 'refs/pr/3' }), {}));
     expect(verdict.messages).toEqual([
       'Fits on east.',
       'Does not fit on west.',
       "GPUStack evaluates the repository's main branch, not “refs/pr/3”.",
     ]);
-    const main = await settle(engine.evaluate({ repo: REPO, file: FILE, revision: 'main' }));
+    const main = await settle(engine.evaluate(engineInput(settings, FILE), {}));
     expect(main.messages).toEqual(['Fits on east.', 'Does not fit on west.']);
   });
 });
@@ -213,9 +212,9 @@ describe('the key belongs to its server', () => {
       apiKeyOrigin: 'http://old.lan:8080',
       engine: 'gpustack',
     };
-    const engine = createGpustackEngine({ scheduler, settings: moved, generations: memoryStore() });
-    expect(await engine.configured()).toBe(false);
-    await expect(settle(engine.evaluate({ repo: REPO, file: FILE }))).rejects.toMatchObject({
+    const engine = createGpustackEngine({ scheduler, generations: memoryStore() });
+    expect(await engine.available(moved)).toBe(false);
+    await expect(settle(engine.evaluate(engineInput(moved, FILE), {}))).rejects.toMatchObject({
       code: 'unauthorized',
     });
     expect(api.requests.filter((r) => r.headers.authorization || r.headers['x-api-key'])).toEqual([]);

@@ -7,6 +7,7 @@ import { GpustackClient } from '../../utils/worker/engines/gpustack/client';
 import { dialectFor } from '../../utils/worker/engines/gpustack/dialect';
 import { createGpustackEngine } from '../../utils/worker/engines/gpustack/index';
 import { workerOf } from '../../utils/worker/engines/gpustack/inventory';
+import { DEFAULT_PROFILE } from '../../utils/worker/hardware/resolve';
 import { Scheduler } from '../../utils/worker/scheduler/scheduler';
 import {
   type FakeWorker,
@@ -15,7 +16,7 @@ import {
   GpustackApi,
   type GpustackApiConfig,
 } from '../e2e/support/gpustack-api';
-import { GPUSTACK_BASE as BASE, memoryStore } from '../support/gpustack';
+import { GPUSTACK_BASE as BASE, engineInput, memoryStore } from '../support/gpustack';
 
 const GIB = 1024 ** 3;
 
@@ -184,16 +185,12 @@ describe('engine', () => {
       backend: 'llama-cpp-custom',
       flashAttention: true,
     };
-    const engine = createGpustackEngine({
-      scheduler,
-      settings: async () => settings,
-      generations: memoryStore(),
-    });
-    expect(await engine.configured()).toBe(true);
+    const engine = createGpustackEngine({ scheduler, generations: memoryStore() });
+    expect(await engine.available(settings)).toBe(true);
     const verdicts = await settle(
       Promise.all([
-        engine.evaluate({ repo: 'o/r-GGUF', file: 'a-7B-Q4_K_M.gguf', priority: 'bulk' }),
-        engine.evaluate({ repo: 'o/r-GGUF', file: 'b-7B-Q4_K_M-00001-of-00002.gguf', priority: 'bulk' }),
+        engine.evaluate(engineInput(settings, 'a-7B-Q4_K_M.gguf'), { priority: 'bulk' }),
+        engine.evaluate(engineInput(settings, 'b-7B-Q4_K_M-00001-of-00002.gguf'), { priority: 'bulk' }),
       ]),
     );
     expect(verdicts.every((v) => v.compatible)).toBe(true);
@@ -210,33 +207,24 @@ describe('engine', () => {
         expect.objectContaining({ huggingface_filename: 'b-7B-Q4_K_M-*-of-00002.gguf', cluster_id: 1 }),
       ],
     });
-    // A check's own settings (a per-check context size) win over the saved ones.
+    // A check's own settings (a per-check context size) are what it asks with.
     const own = await settle(
-      engine.evaluate({
-        repo: 'o/r-GGUF',
-        file: 'a-7B-Q4_K_M.gguf',
-        settings: { ...settings, ctxSize: 32768 },
-      }),
+      engine.evaluate(engineInput({ ...settings, ctxSize: 32768 }, 'a-7B-Q4_K_M.gguf'), {}),
     );
     expect(own.contextSize).toBe(32768);
     expect(JSON.stringify(api.requests.at(-1)?.json)).toContain('"--ctx-size=32768"');
-    const before = await engine.fingerprint();
+    // What the answer depends on changes with the settings, and never names the key.
+    const before = engine.dependsOn({ settings, profile: DEFAULT_PROFILE });
     settings = { ...settings, ctxSize: 4096 };
-    expect(await engine.fingerprint()).not.toBe(before);
-    expect(await engine.fingerprint()).not.toContain(GPUSTACK_KEYS.admin);
-    const profile = await settle(engine.inventory());
-    expect(profile.workers).toHaveLength(1);
+    expect(engine.dependsOn({ settings, profile: DEFAULT_PROFILE })).not.toBe(before);
+    expect(engine.dependsOn({ settings, profile: DEFAULT_PROFILE })).not.toContain(GPUSTACK_KEYS.admin);
   });
 
   it('says what to do when no server is set', async () => {
     const scheduler = new Scheduler({ buckets: {} });
-    const engine = createGpustackEngine({
-      scheduler,
-      settings: DEFAULT_SETTINGS,
-      generations: memoryStore(),
-    });
-    expect(await engine.configured()).toBe(false);
-    await expect(engine.evaluate({ repo: 'o/r', file: 'm.gguf' })).rejects.toMatchObject({
+    const engine = createGpustackEngine({ scheduler, generations: memoryStore() });
+    expect(await engine.available(DEFAULT_SETTINGS)).toBe(false);
+    await expect(engine.evaluate(engineInput(DEFAULT_SETTINGS, 'm.gguf'), {})).rejects.toMatchObject({
       message: 'No GPUStack server is set: add its address and an API key in the options.',
     });
   });

@@ -5,6 +5,7 @@ import { DEFAULT_SETTINGS } from '../../utils/common/settings';
 import { createCache } from '../../utils/worker/cache';
 import { CheckService } from '../../utils/worker/check/check-service';
 import { ProgressBoard } from '../../utils/worker/check/progress';
+import { BuiltinEngine } from '../../utils/worker/engines/builtin';
 import { createMessageHandler } from '../../utils/worker/handler';
 import { DEFAULT_PROFILE } from '../../utils/worker/hardware/resolve';
 import { HubClient } from '../../utils/worker/huggingface/client';
@@ -38,10 +39,12 @@ function setup() {
   }) as typeof fetch;
   const scheduler = new Scheduler({ buckets: HF_BUCKETS, fetch: fetchImpl });
   const cache = createCache({ dbName: `test-${Math.random()}` });
+  const hub = new HubClient({ scheduler, cache });
   const checks = new CheckService({
-    hub: new HubClient({ scheduler, cache }),
+    hub,
     cache,
     context: async () => ({ settings: DEFAULT_SETTINGS, profile: DEFAULT_PROFILE }),
+    builtin: new BuiltinEngine({ hub, cache }),
   });
   const handler = createMessageHandler({
     checks,

@@ -5,6 +5,7 @@ import { loadSettings } from '../common/settings';
 import { createCache } from './cache';
 import { CheckService } from './check/check-service';
 import { ProgressBoard } from './check/progress';
+import { BuiltinEngine } from './engines/builtin';
 import { createGpustackEngine, inventory as gpustackInventory, testConnection } from './engines/gpustack';
 import { createMessageHandler, type WorkerServices } from './handler';
 import { profileFromHardwareItems } from './hardware/huggingface';
@@ -34,8 +35,13 @@ export function createWorker() {
       known.gpustackServer && sameServer(known.gpustackServer, settings.serverUrl) ? known.gpustack : null;
     return { settings, profile: resolveProfile(settings, { ...known, gpustack }) };
   };
-  const gpustack = createGpustackEngine({ scheduler, settings: loadSettings });
-  const checks = new CheckService({ hub, cache, context, gpustack });
+  const checks = new CheckService({
+    hub,
+    cache,
+    context,
+    builtin: new BuiltinEngine({ hub, cache }),
+    gpustack: createGpustackEngine({ scheduler }),
+  });
   const services: WorkerServices = {
     async testConnection(request) {
       const settings = await loadSettings();

@@ -1,50 +1,37 @@
 // Answers "check this file": resolves the commit and the file's shards from one model-info request,
-// runs the engine, and caches the answer under a key that names everything it depends on (engine,
-// commit, estimate settings, hardware), so a stale answer is never served.
+// runs the engine the settings choose, and caches the answer under a key made of what that engine
+// says its answer depends on (engines/engine.ts), so a stale answer is never served.
 
 import { CheckError } from '../../common/errors';
 import { t } from '../../common/i18n';
 import type { CachedRequest, CheckRequest } from '../../common/protocol';
 import type { CheckResult } from '../../common/result';
-import type { Settings } from '../../common/settings';
 import { classifyGgufPath, shardPaths } from '../../lib/gguf-names';
-import { type HardwareProfile, profileFingerprint } from '../../lib/hardware';
 import { type Cache, TTL } from '../cache';
-import { BuiltinEngine, type EngineVerdict } from '../engines/builtin';
-import type { GpustackEngine } from '../engines/gpustack';
+import type { CheckContext, Engine, EngineInput, EngineVerdict } from '../engines/engine';
 import type { CallOptions, HubClient, ModelInfo } from '../huggingface/client';
 import { SingleFlight } from '../single-flight';
 import { FanTracker } from './progress';
-
-/** Bumped when the engine's answers change meaning, so older cached answers are not served. */
-const ENGINE_VERSION = 'builtin-2';
-
-export interface CheckContext {
-  settings: Settings;
-  profile: HardwareProfile;
-  /** Set when the user's GPUStack server answers this check: its fingerprint (never the key). */
-  gpustack?: string;
-}
 
 export interface CheckServiceOptions {
   hub: HubClient;
   cache: Cache;
   /** The settings and hardware a check runs with, read when it starts. */
   context: () => Promise<CheckContext>;
+  /** The built-in estimate, always there. */
+  builtin: Engine;
   /** The user's GPUStack server, when one may be asked. */
-  gpustack?: GpustackEngine;
+  gpustack?: Engine;
   now?: () => number;
 }
 
 export class CheckService {
   private readonly runs = new SingleFlight<CheckResult>();
   private readonly fans = new Map<string, FanTracker>();
-  private readonly builtin: BuiltinEngine;
   private readonly now: () => number;
 
   constructor(private readonly options: CheckServiceOptions) {
     this.now = options.now ?? Date.now;
-    this.builtin = new BuiltinEngine({ hub: options.hub, cache: options.cache });
   }
 
   async check(request: CheckRequest, call: CallOptions = {}): Promise<CheckResult> {
@@ -53,9 +40,10 @@ export class CheckService {
     if (kind !== 'model' && kind !== 'shard') {
       throw new CheckError('bad-message', `${request.file} is not a GGUF model file.`);
     }
-    const context = await this.withEngine(withContextSize(await this.options.context(), request.ctxSize));
+    const context = withContextSize(await this.options.context(), request.ctxSize);
+    const engine = await this.engineFor(context);
     const info = await hub.modelInfo(request.repo, request.commit ?? request.revision, call);
-    const key = resultKey(request.repo, info.commit, request.file, context);
+    const key = resultKey(engine, request.repo, info.commit, request.file, context);
     if (!request.force) {
       const cached = await cache.get<CheckResult>(key);
       if (cached) return { ...cached, revision: request.revision };
@@ -73,19 +61,13 @@ export class CheckService {
         key,
         async (signal) => {
           try {
-            const fresh = await this.evaluate(request, info, context, {
+            const fresh = await this.evaluate(engine, request, info, context, {
               priority: call.priority,
               signal,
               tracker: shared,
             });
-            // GPUStack's verdicts follow the cluster's live state (the server caches 1 h too); a
-            // fallback after a server failure is kept briefly, so a fixed server is asked again soon.
-            const ttl = !context.gpustack
-              ? TTL.commit
-              : fresh.engine === 'gpustack'
-                ? TTL.gpustack
-                : TTL.short;
-            await cache.set(key, fresh, ttl);
+            // A fallback after a server failure is kept briefly, so a fixed server is asked again soon.
+            await cache.set(key, fresh, fresh.engine === engine.id ? engine.ttlMs : TTL.short);
             return fresh;
           } finally {
             this.fans.delete(key);
@@ -106,52 +88,41 @@ export class CheckService {
       request.commit ??
       (await cache.get<ModelInfo>(`model-info:${request.repo}@${request.revision}`))?.commit;
     if (!commit) return {};
-    const context = await this.withEngine(await this.options.context());
+    const context = await this.options.context();
+    const engine = await this.engineFor(context);
     const found: Record<string, CheckResult> = {};
     for (const file of request.files) {
-      const result = await cache.get<CheckResult>(resultKey(request.repo, commit, file, context));
+      const result = await cache.get<CheckResult>(resultKey(engine, request.repo, commit, file, context));
       if (result) found[file] = { ...result, revision: request.revision };
     }
     return found;
   }
 
-  /** GPUStack answers when its server is configured (Engine GPUStack, or Auto with a server). */
-  private async withEngine(context: CheckContext): Promise<CheckContext> {
-    const server = this.options.gpustack;
+  /** GPUStack answers when its server is set up (Engine GPUStack, or Auto with a server); else the estimate. */
+  private async engineFor(context: CheckContext): Promise<Engine> {
+    const { builtin, gpustack } = this.options;
     const { engine } = context.settings;
-    if (!server || engine === 'builtin') return context;
-    if (engine === 'auto' && !(await server.configured(context.settings))) return context;
-    return { ...context, gpustack: await server.fingerprint(context.settings) };
+    if (!gpustack || engine === 'builtin') return builtin;
+    if (engine === 'auto' && !(await gpustack.available(context.settings))) return builtin;
+    return gpustack;
   }
 
   /**
-   * The server's verdict. In Auto mode a server that cannot answer (unreachable, no rights, an
+   * The engine's verdict. In Auto mode a server that cannot answer (unreachable, no rights, an
    * error) gives way to the built-in estimate, which says why; with Engine = GPUStack it is an error.
    */
-  private async askServer(
-    request: CheckRequest,
-    context: CheckContext,
-    call: CallOptions,
-    builtin: () => Promise<EngineVerdict>,
-  ): Promise<EngineVerdict> {
-    const server = this.options.gpustack as GpustackEngine;
+  private async ask(engine: Engine, input: EngineInput, call: CallOptions): Promise<EngineVerdict> {
+    const { builtin } = this.options;
     try {
-      return await server.evaluate({
-        repo: request.repo,
-        file: request.file,
-        revision: request.revision,
-        settings: context.settings,
-        ...call,
-      });
+      return await engine.evaluate(input, call);
     } catch (error) {
-      if (
-        context.settings.engine !== 'auto' ||
-        !(error instanceof CheckError) ||
-        error.code === 'cancelled'
-      ) {
-        throw error;
-      }
-      const estimate = await builtin();
+      const fallback =
+        engine !== builtin &&
+        input.context.settings.engine === 'auto' &&
+        error instanceof CheckError &&
+        error.code !== 'cancelled';
+      if (!fallback) throw error;
+      const estimate = await builtin.evaluate(input, call);
       return {
         ...estimate,
         messages: [`${error.message} ${t('checkFallbackToBuiltin')}`, ...estimate.messages],
@@ -160,6 +131,7 @@ export class CheckService {
   }
 
   private async evaluate(
+    engine: Engine,
     request: CheckRequest,
     info: ModelInfo,
     context: CheckContext,
@@ -171,14 +143,16 @@ export class CheckService {
     if (missing.length > 0) {
       throw new CheckError('not-found', `${missing[0]} is not in ${request.repo} at this revision.`);
     }
-    const builtin = () =>
-      this.builtin.evaluate(
-        { repo: request.repo, commit: info.commit, paths, repoFiles: info.files, ...context },
-        call,
-      );
-    const verdict = context.gpustack
-      ? await this.askServer(request, context, call, builtin)
-      : await builtin();
+    const input: EngineInput = {
+      repo: request.repo,
+      revision: request.revision,
+      commit: info.commit,
+      file: request.file,
+      paths,
+      repoFiles: info.files,
+      context,
+    };
+    const verdict = await this.ask(engine, input, call);
     return {
       ...verdict,
       repo: request.repo,
@@ -197,15 +171,13 @@ function withContextSize(context: CheckContext, ctxSize: number | undefined): Ch
   return ctxSize ? { ...context, settings: { ...context.settings, ctxSize } } : context;
 }
 
+/** The cache key of a result: the engine, the file at its commit, and what the engine says it depends on. */
 function resultKey(
+  engine: Engine,
   repo: string,
   commit: string,
   file: string,
-  { settings, profile, gpustack }: CheckContext,
+  context: CheckContext,
 ): string {
-  if (gpustack) return `result:gpustack-1:${repo}@${commit}:${file}:${gpustack}`;
-  const estimate = [settings.ctxSize, settings.parallel, settings.flashAttention, settings.cacheType].join(
-    ',',
-  );
-  return `result:${ENGINE_VERSION}:${repo}@${commit}:${file}:${estimate}:${profileFingerprint(profile)}`;
+  return `result:${engine.id}:${repo}@${commit}:${file}:${engine.dependsOn(context)}`;
 }

@@ -3,46 +3,38 @@
 // gguf-parser does, and places the model on the user's hardware in GPUStack's order.
 
 import { CheckError } from '../../common/errors';
-import type { Breakdown, CheckResult } from '../../common/result';
+import type { Breakdown } from '../../common/result';
 import type { Settings } from '../../common/settings';
-import { EstimateError, type GgufSummary, summarizeGguf } from '../../lib/estimate';
+import { EstimateError, type EstimateOptions, type GgufSummary, summarizeGguf } from '../../lib/estimate';
 import { type PlacementResult, placeModel } from '../../lib/estimate/placement';
 import type { DeviceBreakdown } from '../../lib/estimate/summarize';
 import { formatBytes } from '../../lib/format';
 import { GgufError, readGgufModel } from '../../lib/gguf';
 import { classifyGgufPath } from '../../lib/gguf-names';
-import type { HardwareProfile } from '../../lib/hardware';
+import { type HardwareProfile, profileFingerprint } from '../../lib/hardware';
 import { type Cache, TTL } from '../cache';
 import type { CallOptions, HubClient, RepoFile } from '../huggingface/client';
 import { hubRangeReader } from '../huggingface/hub-reader';
+import type { CheckContext, Engine, EngineInput, EngineVerdict } from './engine';
 
-export interface EngineInput {
-  repo: string;
-  commit: string;
-  /** Every shard of the model, first first. */
-  paths: string[];
-  repoFiles: RepoFile[];
-  settings: Settings;
-  profile: HardwareProfile;
+/** Bumped when the estimate's answers change meaning, so older cached answers are not served. */
+const ESTIMATE_VERSION = 'builtin-2';
+
+/** The one place a user's settings become the estimate's options. */
+export function estimateOptionsFrom(settings: Settings): EstimateOptions {
+  return {
+    ctxSize: settings.ctxSize,
+    parallelSize: settings.parallel,
+    flashAttention: settings.flashAttention,
+    cacheTypeK: settings.cacheType,
+    cacheTypeV: settings.cacheType,
+  };
 }
 
-export type EngineVerdict = Pick<
-  CheckResult,
-  | 'engine'
-  | 'compatible'
-  | 'placement'
-  | 'vramBytes'
-  | 'ramBytes'
-  | 'vramPerGpu'
-  | 'offloadedLayers'
-  | 'totalLayers'
-  | 'breakdown'
-  | 'hardware'
-  | 'contextSize'
-  | 'caveats'
-  | 'clusters'
-  | 'messages'
->;
+/** What a built-in answer depends on: the estimate's version and options, and the hardware. */
+export function estimateKey(options: EstimateOptions, profile: HardwareProfile): string {
+  return JSON.stringify([ESTIMATE_VERSION, options, profileFingerprint(profile)]);
+}
 
 /** Bumped when a cached summary's shape or meaning changes. */
 const SUMMARY_VERSION = 'summary-1';
@@ -74,7 +66,9 @@ const HINT_MARGIN = 64 * 1024;
 /** Header sizes remembered per repo and commit, at most this many. */
 const MAX_HINTS = 256;
 
-export class BuiltinEngine {
+export class BuiltinEngine implements Engine {
+  readonly id = 'builtin';
+  readonly ttlMs = TTL.commit;
   /**
    * The quantizations of one repo share their tokenizer, so their headers are the same size: after
    * the first, a single read of that size serves each of the others.
@@ -83,6 +77,14 @@ export class BuiltinEngine {
 
   constructor(private readonly options: { hub: HubClient; cache: Cache }) {}
 
+  async available(): Promise<boolean> {
+    return true;
+  }
+
+  dependsOn({ settings, profile }: CheckContext): string {
+    return estimateKey(estimateOptionsFrom(settings), profile);
+  }
+
   async evaluate(input: EngineInput, call: CallOptions): Promise<EngineVerdict> {
     const sizes = new Map(input.repoFiles.map((f) => [f.path, f.size]));
     const model = await this.summary(input.repo, input.commit, input.paths, sizes, call);
@@ -90,17 +92,10 @@ export class BuiltinEngine {
     const projector = projectorFile
       ? await this.summary(input.repo, input.commit, [projectorFile.path], sizes, call)
       : null;
-    const { settings, profile } = input;
+    const { settings, profile } = input.context;
     let placed: PlacementResult;
     try {
-      placed = placeModel(model, profile, {
-        ctxSize: settings.ctxSize,
-        parallelSize: settings.parallel,
-        flashAttention: settings.flashAttention,
-        cacheTypeK: settings.cacheType,
-        cacheTypeV: settings.cacheType,
-        projector,
-      });
+      placed = placeModel(model, profile, { ...estimateOptionsFrom(settings), projector });
     } catch (error) {
       if (error instanceof EstimateError) throw new CheckError('unsupported', error.message);
       throw error;

@@ -14,7 +14,7 @@ import { type GenerationStore, sessionGenerationStore } from './generation';
 export { originPattern, parseServerUrl } from '../../../common/server-url';
 export type { GpustackCall, GpustackClientOptions } from './client';
 export { GpustackClient } from './client';
-export type { GpustackCheckInput, GpustackEngine, GpustackEngineOptions } from './engine';
+export type { GpustackEngine, GpustackEngineOptions } from './engine';
 export { createGpustackEngine } from './engine';
 export type { GpustackVerdict } from './evaluation';
 export type { Generation, GenerationInfo, GenerationStore } from './generation';

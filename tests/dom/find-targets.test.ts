@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TAGS } from '../../utils/page/contract';
-import { decodePathSegments, readPageContext } from '../../utils/page/read/page-context';
+import { readPageContext } from '../../utils/page/read/page-context';
+import { decodePathSegments } from '../../utils/page/read/repo-url';
 import { type CheckTarget, findCheckTargets, isOwnControl, linkTarget } from '../../utils/page/read/targets';
 import { HF, loadPage } from './load-page';
 

@@ -17,9 +17,10 @@ import type { BulkView } from './contract';
 import { createAnnouncer } from './hosts/announcer';
 import { type BulkHost, createBulkHost } from './hosts/bulk-host';
 import { type CheckAsk, type CheckHost, createCheckHost } from './hosts/check-host';
+import { pageKindNamed } from './kinds';
 import { sidebarSpot } from './quant-list';
 import type { PageContext } from './read/page-context';
-import { commonAncestor, findCheckTargets, type TargetKind } from './read/targets';
+import { findCheckTargets, type TargetKind } from './read/targets';
 
 export interface AnnotatorDeps {
   channel: Channel;
@@ -57,10 +58,6 @@ const refOf = (key: string): FileRef => {
 };
 const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1);
 
-/** The deepest element holding all of `els`. */
-const holding = (els: Element[]) =>
-  els.reduce<Element | null>((a, b) => a && commonAncestor(a, b), els[0] ?? null);
-
 /** A GGUF model repo's page: the only pages that get controls. */
 export function annotatable(ctx: PageContext): ctx is PageContext & { repo: string } {
   return ctx.repo !== null && ctx.repoType === 'model' && ctx.isGgufRepo;
@@ -69,6 +66,8 @@ export function annotatable(ctx: PageContext): ctx is PageContext & { repo: stri
 export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorDeps): Annotator | null {
   if (!annotatable(ctx)) return null;
   const repo = ctx.repo;
+  // What this kind of page does beyond controls beside links (kinds/).
+  const kind = pageKindNamed(ctx.pageKind);
   // A model card's URL names no revision: its links (and the page) are the main branch.
   const pageRevision = ctx.revision ?? 'main';
   const commitOf = (revision: string) =>
@@ -183,8 +182,8 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
 
   // A live collection: made at once, counted and walked only when read.
   function longList(): HTMLCollectionOf<Element> | null {
-    if (!deps.lazy || !win?.IntersectionObserver || ctx.pageKind !== 'tree') return null;
-    const rows = doc.querySelector('[data-target="ViewerIndexTreeList"]')?.getElementsByTagName('li');
+    if (!deps.lazy || !win?.IntersectionObserver) return null;
+    const rows = kind?.longList?.(doc);
     return rows && rows.length > LONG_LIST ? rows : null;
   }
 
@@ -265,14 +264,14 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
     }
   }
 
-  const hostsOf = (kinds: Placed[]) =>
+  const hostsOf = (kinds: readonly Placed[]) =>
     [...entries.values()].flatMap((e) => [...e.hosts].filter((h) => kinds.includes(placed.get(h) as Placed)));
 
   /** Our sidebar list (model cards without a quant list of their own) and the bulk bar. */
   function placeExtras(): number {
-    if (ctx.pageKind !== 'tree' && ctx.pageKind !== 'model-card') return 0;
+    if (!kind?.bulkSpot) return 0;
     let added = 0;
-    if (ctx.pageKind === 'model-card') {
+    if (kind.ownQuantList) {
       const theirs = hostsOf(['quant-list']).length > 0;
       if (theirs && panel) {
         // The page drew its own list after all (client-side): ours goes.
@@ -298,26 +297,13 @@ export function startAnnotator(doc: Document, ctx: PageContext, deps: AnnotatorD
     const files = entries.size;
     if (bulkView.phase === 'idle' && bulkView.total !== files) showBulk({ ...bulkView, total: files });
     if (panel || bulkHost?.element.isConnected || files < 2) return added;
-    const spot = bulkSpot();
+    const spot = kind.bulkSpot(doc, (placements) => hostsOf(placements).map((h) => h.element));
     if (spot) {
       bulkHost ??= createBulkHost(doc, bulkActions);
       spot.before(bulkHost.element);
       bulkHost.show(bulkView);
     }
     return added;
-  }
-
-  // Above the file list (tree), above the page's quant list, else above the README's table of files.
-  function bulkSpot(): Element | null {
-    if (ctx.pageKind === 'tree') {
-      return (
-        doc.querySelector('[data-target="ViewerIndexTreeList"]') ??
-        holding(hostsOf(['tree-row']).map((h) => h.element))
-      );
-    }
-    const list = hostsOf(['quant-list']);
-    const around = holding((list.length > 0 ? list : hostsOf(['readme-link'])).map((h) => h.element));
-    return around?.closest('table') ?? around;
   }
 
   const bulkActions = { start: startBulk, cancel: cancelBulk };

@@ -3,14 +3,14 @@
 // every restyle, the props and URLs far less often.
 
 import { isGgufPath } from '../../lib/gguf-names';
+import { claimPage, PAGE_KINDS } from '../kinds';
+import type { PageKind } from '../kinds/kind';
+import { parseRepoPathname, type RepoType } from './repo-url';
 
 export interface Island {
   name: string;
   props: unknown;
 }
-
-export type RepoType = 'model' | 'dataset' | 'space';
-export type PageKind = 'tree' | 'blob' | 'model-card' | 'other';
 
 export interface PageContext {
   /** The page URL the context was read for: the base for resolving relative links. */
@@ -24,7 +24,8 @@ export interface PageContext {
   commit: string | null;
   /** Decoded file or folder path after the revision; '' at the repo root. */
   path: string;
-  pageKind: PageKind;
+  /** The name of the page kind that claims it (kinds/), or 'other'. */
+  pageKind: string;
   isGgufRepo: boolean;
   ggufFilePaths: string[];
   /** The signed-in user's saved hardware as the page has it (unvalidated); null when absent. */
@@ -57,44 +58,6 @@ export function readIslands(root: ParentNode, names?: readonly string[]): Island
   return out;
 }
 
-// First path segments that are Hub sections, not owners. Datasets and spaces are prefixes handled
-// separately; 'models' is the model search page. Only names known to be reserved: a wrong entry would
-// hide a real user's repos, a missing one costs nothing (no ModelHeader, so no controls).
-const RESERVED_FIRST_SEGMENTS = new Set([
-  'models',
-  'datasets',
-  'spaces',
-  'settings',
-  'docs',
-  'api',
-  'login',
-  'logout',
-  'join',
-  'oauth',
-  'pricing',
-  'enterprise',
-  'blog',
-  'papers',
-  'collections',
-  'organizations',
-  'new',
-  'new-dataset',
-  'new-space',
-  'new-collection',
-  'notifications',
-  'search',
-  'tasks',
-  'learn',
-  'chat',
-  'posts',
-  'changelog',
-  'billing',
-  'inference-endpoints',
-  'terms-of-service',
-  'privacy',
-  'welcome',
-]);
-
 const HEX_DIGITS = '0123456789abcdefABCDEF';
 /** A full commit id. (No regular expression: the page's first one costs it half a millisecond.) */
 const isCommitId = (value: string) => value.length === 40 && [...value].every((c) => HEX_DIGITS.includes(c));
@@ -116,61 +79,11 @@ function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** decodeURIComponent that gives null instead of throwing on a malformed escape. */
-export function safeDecode(segment: string): string | null {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return null;
-  }
-}
-
 function toUrl(location: PageLocation): { href: string; pathname: string } {
   if (typeof location === 'string') return new URL(location);
   return location.pathname === undefined
     ? new URL(location.href)
     : { href: location.href, pathname: location.pathname };
-}
-
-export interface RepoUrlParts {
-  repo: string;
-  repoType: RepoType;
-  /** Raw (still encoded) path segments after owner/name. */
-  rest: string[];
-}
-
-/**
- * Splits a huggingface.co pathname into repo and the rest. Model repos are /{owner}/{name}, the others
- * /datasets/... and /spaces/...; Hub sections (/models, /settings, /docs...) are not repos.
- */
-export function parseRepoPathname(pathname: string): RepoUrlParts | null {
-  // '/a/b/' -> ['a', 'b']
-  const segs = pathname.split('/').slice(1);
-  while (segs.length > 0 && segs[segs.length - 1] === '') segs.pop();
-  let repoType: RepoType = 'model';
-  let start = 0;
-  if (segs[0] === 'datasets' || segs[0] === 'spaces') {
-    repoType = segs[0] === 'datasets' ? 'dataset' : 'space';
-    start = 1;
-  } else if (segs[0] === undefined || RESERVED_FIRST_SEGMENTS.has(segs[0])) {
-    return null;
-  }
-  const owner = safeDecode(segs[start] ?? '');
-  const name = safeDecode(segs[start + 1] ?? '');
-  if (!owner || !name) return null;
-  return { repo: `${owner}/${name}`, repoType, rest: segs.slice(start + 2) };
-}
-
-/** Joins URL path segments into a repo path, decoding each; null when one is malformed. */
-export function decodePathSegments(segments: readonly string[]): string | null {
-  const parts: string[] = [];
-  for (const seg of segments) {
-    if (seg === '') continue;
-    const decoded = safeDecode(seg);
-    if (decoded === null) return null;
-    parts.push(decoded);
-  }
-  return parts.join('/');
 }
 
 function findIsland(islands: readonly Island[], name: string): unknown {
@@ -253,7 +166,11 @@ function readHardwareItems(islands: readonly Island[]): unknown[] | null {
 const CONTEXT_ISLANDS = ['MainHeader', 'ModelHeader', 'ViewerHeader'];
 const TREE_LIST = 'ViewerIndexTreeList';
 
-export function readPageContext(doc: ParentNode, location: PageLocation): PageContext {
+export function readPageContext(
+  doc: ParentNode,
+  location: PageLocation,
+  kinds: readonly PageKind[] = PAGE_KINDS,
+): PageContext {
   const url = toUrl(location);
   const islands = readIslands(doc, CONTEXT_ISLANDS);
   if (!islands.some((i) => i.name === 'ViewerHeader')) islands.push(...readIslands(doc, ['BranchSelector']));
@@ -265,18 +182,13 @@ export function readPageContext(doc: ParentNode, location: PageLocation): PageCo
   let repoType = parts?.repoType ?? null;
   const rest = parts?.rest ?? [];
 
-  let pageKind: PageKind = 'other';
-  let revision: string | null = null;
-  let path = '';
-  const section = rest[0];
-  if (repo && (section === 'tree' || section === 'blob') && rest.length >= 2) {
-    pageKind = section;
-    // Branch names with '/' arrive as one %2F-encoded segment.
-    revision = safeDecode(rest[1] ?? '');
-    path = decodePathSegments(rest.slice(2)) ?? viewer?.path ?? '';
-  } else if (repo && repoType === 'model' && rest.length === 0) {
-    pageKind = 'model-card';
-  }
+  // The kinds registered in kinds/index.ts say which page this is, and which revision and path its
+  // URL names.
+  const claimed = repo && parts ? claimPage(parts.repoType, rest, kinds) : null;
+  const pageKind = claimed?.kind.name ?? 'other';
+  // A revision the URL names but that does not decode: the viewer's.
+  const revision = claimed?.revision === null ? (viewer?.rev ?? null) : (claimed?.revision ?? null);
+  const path = claimed ? (claimed.path ?? viewer?.path ?? '') : '';
 
   // The page's own word on the repo id wins on case ('thebloke/x' URLs show 'TheBloke/x').
   const modelId = str(get(model, 'id'));
@@ -285,10 +197,6 @@ export function readPageContext(doc: ParentNode, location: PageLocation): PageCo
   } else if (repo && viewer?.repo && viewer.repo.toLowerCase() === repo.toLowerCase()) {
     repo = viewer.repo;
     repoType = viewer.repoType ?? repoType;
-  }
-
-  if (revision === null && (pageKind === 'tree' || pageKind === 'blob') && viewer?.rev) {
-    revision = viewer.rev;
   }
 
   const commit = pickCommit(revision, model, viewer);
@@ -301,7 +209,7 @@ export function readPageContext(doc: ParentNode, location: PageLocation): PageCo
     (Array.isArray(tags) && tags.includes('gguf')) ||
     ggufFilePaths.length > 0 ||
     isGgufPath(path) ||
-    (pageKind === 'tree' && listsGguf(doc));
+    (claimed?.kind.longList !== undefined && listsGguf(doc));
 
   return {
     url: url.href,

@@ -4,9 +4,12 @@
 
 import { isModelFileToCheck } from '../../lib/gguf-names';
 import { TAGS } from '../contract';
-import { decodePathSegments, type PageContext, parseRepoPathname, safeDecode } from './page-context';
+import { pageKindNamed } from '../kinds';
+import type { LinkPlacement } from '../kinds/kind';
+import type { PageContext } from './page-context';
+import { decodePathSegments, parseRepoPathname, safeDecode } from './repo-url';
 
-export type TargetKind = 'tree-row' | 'blob' | 'readme-link' | 'quant-list';
+export type TargetKind = LinkPlacement | 'blob';
 
 export interface CheckTarget {
   /** Repo path of the file, decoded ('dir/name.gguf'). */
@@ -91,7 +94,7 @@ function parseFileLink(el: Element, href: string, base: () => URL, repoLower: st
 }
 
 /** The deepest element holding both. */
-export function commonAncestor(a: Element, b: Element): Element | null {
+function commonAncestor(a: Element, b: Element): Element | null {
   let cur: Element | null = a;
   while (cur && !cur.contains(b)) cur = cur.parentElement;
   return cur;
@@ -214,7 +217,8 @@ export function findCheckTargets(root: ParentNode, ctx: PageContext): CheckTarge
   if (!ctx.repo || ctx.repoType !== 'model' || !ctx.isGgufRepo) return [];
   const links = collectFileLinks(root, ctx, ctx.repo);
 
-  if (ctx.pageKind === 'blob' && isModelFileToCheck(ctx.path)) return blobTarget(root, ctx, links);
+  const kind = pageKindNamed(ctx.pageKind);
+  if (kind?.viewsOneFile && isModelFileToCheck(ctx.path)) return blobTarget(root, ctx, links);
 
   const checkable = new Map<string, boolean>();
   const wanted = (l: FileLink): boolean => {
@@ -230,11 +234,12 @@ export function findCheckTargets(root: ParentNode, ctx: PageContext): CheckTarge
   for (const group of groupLinks(links, wanted)) {
     if (alreadyHosted(group)) continue;
     const best = bestLink(group.links);
-    const kind: TargetKind =
-      ctx.pageKind === 'tree' ? 'tree-row' : best.role === 'info' ? 'quant-list' : 'readme-link';
+    // Elsewhere than the kinds' own places, links to files are read as a README's.
+    const info = best.role === 'info';
+    const placement = kind?.placeLinks?.(info) ?? (info ? 'quant-list' : 'readme-link');
     // A file-info link names no revision; a sibling blob/resolve link in the same place may.
     const revision = best.revision ?? group.links.find((l) => l.revision !== null)?.revision ?? null;
-    targets.push({ file: best.file, anchor: best.el, kind, revision });
+    targets.push({ file: best.file, anchor: best.el, kind: placement, revision });
   }
   return targets;
 }

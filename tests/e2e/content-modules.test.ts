@@ -41,7 +41,51 @@ afterAll(async () => {
   await hf?.close();
 });
 
+/** Evaluates `expression` in the content scripts' own world of `page` (DevTools: their isolated context). */
+async function inContentWorld(page: import('playwright-core').Page, expression: string): Promise<unknown> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const contexts: Array<{ id: number; origin: string; auxData?: { type?: string } }> = [];
+    cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+    await cdp.send('Runtime.enable');
+    const ours = contexts.find((c) => c.auxData?.type === 'isolated' && c.origin === ext.extensionOrigin);
+    if (!ours) throw new Error('No content-script world on the page');
+    const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
+      expression,
+      contextId: ours.id,
+      returnByValue: true,
+      awaitPromise: true,
+    });
+    if (exceptionDetails) throw new Error(exceptionDetails.text);
+    return result.value;
+  } finally {
+    await cdp.detach();
+  }
+}
+
 describe('the content script and its modules in Chromium', () => {
+  it('the page UI draws with the strings the page session hands it: no browser.i18n call at all', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`https://huggingface.co${PAGE}?strings`);
+    const selector = `gpustack-check[data-file="${FILE}"]`;
+    const control = page.locator(selector);
+    await control.waitFor();
+    // Count every lookup the content scripts' world makes from here on (the page UI is not loaded yet).
+    await inContentWorld(
+      page,
+      `globalThis.__lookups = 0;
+       const own = chrome.i18n.getMessage.bind(chrome.i18n);
+       chrome.i18n.getMessage = (...args) => { globalThis.__lookups += 1; return own(...args); };`,
+    );
+    await control.click();
+    await expect.poll(() => control.getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
+    await control.click(); // the popover: more of the page UI's words
+    await expect.poll(() => shadowText(page, selector, '.pop')).toContain('Check again');
+    expect(await shadowText(page, selector)).toMatch(/checked/);
+    expect(await inContentWorld(page, 'globalThis.__lookups')).toBe(0);
+    await page.close();
+  });
+
   it('annotates and draws a verdict through its modules, which the page can neither fetch by id nor reach', async () => {
     const page = await ext.context.newPage();
     await page.goto(`https://huggingface.co${PAGE}`);

@@ -1,3 +1,4 @@
+import { t } from './i18n';
 import type { ErrorCode, ReplyError } from './protocol';
 
 /** An error with a sentence meant for the user and whether trying again later may help. */
@@ -18,7 +19,7 @@ export function toReplyError(error: unknown): ReplyError {
     return { code: error.code, message: error.message, retryable: error.retryable };
   }
   if (error instanceof DOMException && error.name === 'AbortError') {
-    return { code: 'cancelled', message: 'The check was cancelled.', retryable: true };
+    return { code: 'cancelled', message: t('errorCancelled'), retryable: true };
   }
-  return { code: 'internal', message: 'Something went wrong inside the extension.', retryable: true };
+  return { code: 'internal', message: t('errorInternal'), retryable: true };
 }

@@ -38,7 +38,7 @@ export class CheckService {
     const { hub, cache } = this.options;
     const kind = classifyGgufPath(request.file).kind;
     if (kind !== 'model' && kind !== 'shard') {
-      throw new CheckError('bad-message', `${request.file} is not a GGUF model file.`);
+      throw new CheckError('bad-message', t('errorNotGgufModel', request.file));
     }
     const context = withContextSize(await this.options.context(), request.ctxSize);
     const engine = await this.engineFor(context);
@@ -141,7 +141,7 @@ export class CheckService {
     const paths = classifyGgufPath(request.file).kind === 'shard' ? shardPaths(request.file) : [request.file];
     const missing = paths.filter((p) => !sizes.has(p));
     if (missing.length > 0) {
-      throw new CheckError('not-found', `${missing[0]} is not in ${request.repo} at this revision.`);
+      throw new CheckError('not-found', t('errorFileMissing', missing[0] as string, request.repo));
     }
     const input: EngineInput = {
       repo: request.repo,

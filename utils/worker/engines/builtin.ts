@@ -3,13 +3,20 @@
 // gguf-parser does, and places the model on the user's hardware in GPUStack's order.
 
 import { CheckError } from '../../common/errors';
+import { type MessageKey, t } from '../../common/i18n';
 import type { Breakdown } from '../../common/result';
 import type { Settings } from '../../common/settings';
-import { EstimateError, type EstimateOptions, type GgufSummary, summarizeGguf } from '../../lib/estimate';
+import {
+  EstimateError,
+  type EstimateErrorCode,
+  type EstimateOptions,
+  type GgufSummary,
+  summarizeGguf,
+} from '../../lib/estimate';
 import { type PlacementResult, placeModel } from '../../lib/estimate/placement';
 import type { DeviceBreakdown } from '../../lib/estimate/summarize';
 import { formatBytes } from '../../lib/format';
-import { GgufError, readGgufModel } from '../../lib/gguf';
+import { GgufError, type GgufErrorReason, readGgufModel } from '../../lib/gguf';
 import { classifyGgufPath } from '../../lib/gguf-names';
 import { type HardwareProfile, profileFingerprint } from '../../lib/hardware';
 import { type Cache, TTL } from '../cache';
@@ -97,7 +104,7 @@ export class BuiltinEngine implements Engine {
     try {
       placed = placeModel(model, profile, { ...estimateOptionsFrom(settings), projector });
     } catch (error) {
-      if (error instanceof EstimateError) throw new CheckError('unsupported', error.message);
+      if (error instanceof EstimateError) throw estimateFailure(error, input.file);
       throw error;
     }
     return {
@@ -167,12 +174,41 @@ function asCheckError(error: unknown, path: string): unknown {
     ) {
       return error.cause;
     }
-    if (error.reason === 'aborted') return new DOMException('The check was cancelled.', 'AbortError');
-    const where = error.message.includes(path) ? '' : `${path}: `;
-    return new CheckError('bad-file', `${where}${error.message}`, error.retryable);
+    if (error.reason === 'aborted') return new DOMException(t('errorCancelled'), 'AbortError');
+    return new CheckError('bad-file', t(GGUF_SENTENCES[error.reason], path), error.retryable);
   }
-  if (error instanceof EstimateError) return new CheckError('unsupported', `${path}: ${error.message}`);
+  if (error instanceof EstimateError) return estimateFailure(error, path);
   return error;
+}
+
+/** The reader's reasons, in the user's words (its English details are for developers). */
+const GGUF_SENTENCES: Record<GgufErrorReason, MessageKey> = {
+  'bad-magic': 'errorGgufBadMagic',
+  'unsupported-version': 'errorGgufVersion',
+  truncated: 'errorGgufTruncated',
+  'too-large': 'errorGgufTooLarge',
+  'bad-count': 'errorGgufMalformed',
+  'bad-string': 'errorGgufMalformed',
+  'unknown-type': 'errorGgufMalformed',
+  'bad-value': 'errorGgufMalformed',
+  'bad-tensor': 'errorGgufMalformed',
+  'bad-split': 'errorGgufSplit',
+  'range-ignored': 'errorGgufServer',
+  'size-mismatch': 'errorGgufServer',
+  'read-failed': 'errorGgufRead',
+  aborted: 'errorCancelled',
+  internal: 'errorGgufRead',
+};
+
+const ESTIMATE_SENTENCES: Record<EstimateErrorCode, MessageKey> = {
+  'unknown-tensor-type': 'errorEstimateTensorType',
+  'invalid-input': 'errorEstimateInput',
+  'invalid-option': 'errorEstimateOption',
+  'unsupported-model': 'errorEstimateModel',
+};
+
+function estimateFailure(error: EstimateError, path: string): CheckError {
+  return new CheckError('unsupported', t(ESTIMATE_SENTENCES[error.code], path));
 }
 
 function sentence(placed: PlacementResult): string {

@@ -3,6 +3,7 @@
 
 import { CheckError } from '../../common/errors';
 import { apiModelUrl, resolveUrl } from '../../common/hub-urls';
+import { t } from '../../common/i18n';
 import type { SearchItem, SearchPage, SearchSort } from '../../common/protocol';
 import type { Priority } from '../../common/result';
 import { type Cache, TTL } from '../cache';
@@ -116,15 +117,14 @@ export class HubClient {
   async searchModels(query: SearchQuery, call: CallOptions = {}): Promise<SearchPage> {
     const url = query.cursor ?? searchUrl(this.endpoint, query);
     if (!url.startsWith(`${this.endpoint}/api/models?`)) {
-      throw new CheckError('bad-message', 'That is not a Hugging Face search page.');
+      throw new CheckError('bad-message', t('errorHubBadSearch'));
     }
     const key = `search:${url}`;
     const cached = await this.options.cache.get<SearchPage>(key);
     if (cached) return cached;
     const response = await this.get(HF_API, url, call);
     const raw = await this.json<Array<Record<string, unknown>>>(response, 'the search');
-    if (!Array.isArray(raw))
-      throw new CheckError('upstream', 'Hugging Face sent a search answer that is not a list.', true);
+    if (!Array.isArray(raw)) throw new CheckError('upstream', t('errorHubSearchNotList'), true);
     const page: SearchPage = {
       models: raw.filter((m) => typeof m.id === 'string').map(searchItem),
       next: nextLink(response.headers.get('link')),
@@ -181,7 +181,7 @@ export class HubClient {
     try {
       return JSON.parse(new TextDecoder().decode(response.body)) as T;
     } catch {
-      throw new CheckError('upstream', 'Hugging Face answered with something that is not JSON.', true);
+      throw new CheckError('upstream', t('errorHubNotJson'), true);
     }
   }
 
@@ -189,38 +189,20 @@ export class HubClient {
     switch (response.status) {
       case 401:
       case 404:
-        return new CheckError(
-          'not-found',
-          `Hugging Face does not show ${repo} to this browser: it does not exist, or it is private or gated (add a token in options).`,
-        );
+        return new CheckError('not-found', t('errorHubNotFound', repo));
       case 403:
-        return new CheckError(
-          'unauthorized',
-          `Access to ${repo} is restricted: accept its licence on Hugging Face.`,
-        );
+        return new CheckError('unauthorized', t('errorHubGated', repo));
       case 429:
-        return new CheckError(
-          'rate-limited',
-          'Hugging Face is rate limiting; try again in a few minutes.',
-          true,
-        );
+        return new CheckError('rate-limited', t('errorHubRateLimited'), true);
       default:
-        return new CheckError(
-          'upstream',
-          `Hugging Face answered HTTP ${response.status}.`,
-          response.status >= 500,
-        );
+        return new CheckError('upstream', t('errorHubHttp', response.status), response.status >= 500);
     }
   }
 }
 
 function parseModelInfo(repo: string, raw: RawModelInfo): ModelInfo {
   if (typeof raw.sha !== 'string' || !Array.isArray(raw.siblings)) {
-    throw new CheckError(
-      'upstream',
-      'Hugging Face sent model information without a commit or file list.',
-      true,
-    );
+    throw new CheckError('upstream', t('errorHubModelInfo'), true);
   }
   const files: RepoFile[] = [];
   for (const sibling of raw.siblings) {

@@ -8,8 +8,10 @@
 
 import PQueue from 'p-queue';
 import { CheckError } from '../../common/errors';
+import { t } from '../../common/i18n';
 import type { BucketStatus, SchedulerStatus } from '../../common/protocol';
 import type { Priority } from '../../common/result';
+import { formatBytes } from '../../lib/format';
 import { SingleFlight } from '../single-flight';
 import { Budget, type BudgetConfig, type BudgetState } from './budget';
 import { parseRateLimit, parseRetryAfter } from './rate-limit-headers';
@@ -178,7 +180,7 @@ export class Scheduler {
 
   private bucket(name: string): Bucket {
     const bucket = this.buckets.get(name);
-    if (!bucket) throw new CheckError('internal', `No rate-limit bucket named ${name}.`);
+    if (!bucket) throw new CheckError('internal', t('errorInternal'));
     return bucket;
   }
 
@@ -199,7 +201,7 @@ export class Scheduler {
         if (error instanceof CheckError) throw error;
         failures += 1;
         if (failures >= 3) {
-          throw new CheckError('network', `Could not reach ${new URL(request.url).host}.`, true);
+          throw new CheckError('network', t('errorNetwork', new URL(request.url).host), true);
         }
         await this.sleep(this.backoff(failures), signal);
         continue;
@@ -207,11 +209,7 @@ export class Scheduler {
       if (!RETRYABLE_STATUS.has(response.status)) return response;
       if (response.status === 429) {
         if (attempt >= this.maxAttempts) {
-          throw new CheckError(
-            'rate-limited',
-            'The server is still rate limiting after several tries.',
-            true,
-          );
+          throw new CheckError('rate-limited', t('errorStillRateLimited'), true);
         }
         continue; // send() paused the bucket until the server's reset.
       }
@@ -449,10 +447,7 @@ async function readBody(response: Response, maxBytes: number): Promise<Uint8Arra
   const declared = Number(response.headers.get('content-length'));
   if (declared > maxBytes) {
     await response.body?.cancel();
-    throw new CheckError(
-      'upstream',
-      `The server sent ${declared} bytes, more than the ${maxBytes} expected.`,
-    );
+    throw new CheckError('upstream', t('errorTooMuchData', formatBytes(maxBytes)));
   }
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
@@ -464,7 +459,7 @@ async function readBody(response: Response, maxBytes: number): Promise<Uint8Arra
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new CheckError('upstream', `The server sent more than the ${maxBytes} bytes expected.`);
+      throw new CheckError('upstream', t('errorTooMuchData', formatBytes(maxBytes)));
     }
     chunks.push(value);
   }
